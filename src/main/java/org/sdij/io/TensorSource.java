@@ -1,0 +1,35 @@
+package org.sdij.io;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.util.Set;
+
+/**
+ * A named set of tensors: one weight file, or a renamed view over one.
+ * Indexing is cheap and validates the file; data is read only by {@link #load}.
+ */
+public interface TensorSource extends AutoCloseable {
+
+    /** Where the tensors come from (a file path), for error messages. */
+    String origin();
+
+    Set<String> names();
+
+    /** The tensor's dtype and shape, or null when absent. */
+    TensorInfo info(String name);
+
+    /**
+     * The tensor as an NDArray owned by {@code manager}, on the CPU. F32 and F16 keep their type (and may
+     * share memory with a read-only file mapping: never modify them in place); BF16 and F64 come widened
+     * or narrowed to float32, since DJL cannot hold bfloat16; integer tensors keep their type.
+     */
+    NDArray load(String name, NDManager manager) throws IOException;
+
+    default boolean contains(String name) {
+        return info(name) != null;
+    }
+
+    @Override
+    default void close() throws IOException {}
+}

@@ -1,0 +1,166 @@
+package org.sdij.nn;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import org.sdij.io.TensorInfo;
+import org.sdij.io.TensorSource;
+import org.sdij.io.WeightFormatException;
+
+/**
+ * A prefix view over a tensor source, as networks see their weights: a block asks for
+ * {@code "norm1.weight"} under its own prefix, so the path the code builds is the diffusers key.
+ * Every request is recorded; missing and mis-shaped tensors do not stop construction but are
+ * reported together, with the unused ones, by {@link #finish}.
+ */
+public final class Weights {
+
+    private static final class Store {
+        final TensorSource source;
+        final NDManager manager;
+        final DataType dtype;
+        final Device device;
+        final Set<String> used = new LinkedHashSet<>();
+        final List<String> missing = new ArrayList<>();
+        final List<String> misshaped = new ArrayList<>();
+
+        Store(TensorSource source, NDManager manager, DataType dtype, Device device) {
+            this.source = source;
+            this.manager = manager;
+            this.dtype = dtype;
+            this.device = device;
+        }
+    }
+
+    private final Store store;
+    private final String prefix;
+
+    private Weights(Store store, String prefix) {
+        this.store = store;
+        this.prefix = prefix;
+    }
+
+    /** Floating weights become {@code dtype} on {@code manager}'s device; arrays belong to {@code manager}. */
+    public static Weights of(TensorSource source, NDManager manager, DataType dtype) {
+        return new Weights(new Store(source, manager, dtype, manager.getDevice()), "");
+    }
+
+    /** float32 on the manager's device. */
+    public static Weights of(TensorSource source, NDManager manager) {
+        return of(source, manager, DataType.FLOAT32);
+    }
+
+    public Weights sub(String name) {
+        return new Weights(store, prefix + name + ".");
+    }
+
+    public Weights sub(int index) {
+        return sub(Integer.toString(index));
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public NDManager manager() {
+        return store.manager;
+    }
+
+    public DataType dtype() {
+        return store.dtype;
+    }
+
+    public boolean has(String name) {
+        return store.source.contains(prefix + name);
+    }
+
+    /**
+     * The tensor {@code prefix + name}, which must have {@code shape}. A missing or mis-shaped tensor is
+     * recorded and replaced by zeros of the expected shape, so all problems can be reported at once.
+     */
+    public NDArray get(String name, long... shape) {
+        String key = prefix + name;
+        store.used.add(key);
+        TensorInfo info = store.source.info(key);
+        if (info == null) {
+            store.missing.add(key + " " + Arrays.toString(shape));
+            return store.manager.zeros(new Shape(shape), store.dtype);
+        }
+        if (!Arrays.equals(info.shape(), shape)) {
+            store.misshaped.add(key + ": file has " + info.shapeString() + ", the network needs " + Arrays.toString(shape));
+            return store.manager.zeros(new Shape(shape), store.dtype);
+        }
+        try {
+            return convert(store.source.load(key, store.manager));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Like {@link #get} but for an optional tensor: null when the file does not hold it. */
+    public NDArray optional(String name, long... shape) {
+        return has(name) ? get(name, shape) : null;
+    }
+
+    private NDArray convert(NDArray loaded) {
+        boolean floating = loaded.getDataType().isFloating();
+        boolean retype = floating && loaded.getDataType() != store.dtype;
+        boolean move = !loaded.getDevice().equals(store.device);
+        if (!retype && !move) return loaded;
+        NDArray out = retype ? loaded.toType(store.dtype, false) : loaded;
+        if (move) {
+            NDArray moved = out.toDevice(store.device, false);
+            if (out != loaded) out.close();
+            out = moved;
+        }
+        loaded.close();
+        return out;
+    }
+
+    /**
+     * Throws one exception listing every missing and mis-shaped tensor and every tensor of the
+     * source that the network never asked for (other than those {@code ignored} accepts).
+     */
+    public void finish(Predicate<String> ignored) throws WeightFormatException {
+        Set<String> unexpected = new TreeSet<>();
+        for (String name : store.source.names()) {
+            if (!store.used.contains(name) && !ignored.test(name)) unexpected.add(name);
+        }
+        if (store.missing.isEmpty() && store.misshaped.isEmpty() && unexpected.isEmpty()) return;
+        StringBuilder message = new StringBuilder("The weights in " + store.source.origin()
+                + " do not fit the network:");
+        section(message, "missing", store.missing);
+        section(message, "wrong shape", store.misshaped);
+        section(message, "unexpected", new ArrayList<>(unexpected));
+        message.append("\nIs this the right model file for this model kind?");
+        throw new WeightFormatException(message.toString());
+    }
+
+    public void finish() throws WeightFormatException {
+        finish(name -> false);
+    }
+
+    private static void section(StringBuilder message, String title, List<String> keys) {
+        if (keys.isEmpty()) return;
+        message.append("\n  ").append(keys.size()).append(' ').append(title).append(':');
+        int shown = 0;
+        for (String key : keys) {
+            if (shown++ == 20) {
+                message.append("\n    ... and ").append(keys.size() - 20).append(" more");
+                break;
+            }
+            message.append("\n    ").append(key);
+        }
+    }
+}
