@@ -1,0 +1,127 @@
+package org.sdij.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The tensor operations the networks are built from, composed from DJL where DJL lacks them
+ * (group norm, SiLU, attention). Every conv, linear and matmul adds its multiply-adds x 2 to
+ * {@link #FLOPS}, which the benchmark reads.
+ */
+public final class Ops {
+    private Ops() {}
+
+    /** Floating-point operations issued by conv/linear/matmul since the last reset. */
+    public static final LongAdder FLOPS = new LongAdder();
+
+    /** Above this many score elements per chunk, attention is computed over slices of query rows. */
+    private static volatile long attentionChunkElements = 1L << 26;
+
+    public static void setAttentionChunkElements(long elements) {
+        attentionChunkElements = Math.max(1, elements);
+    }
+
+    /** y = x W^T + b over the last dimension; {@code bias} may be null. */
+    public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        Shape ws = weight.getShape();
+        FLOPS.add(2L * (x.getShape().size() / ws.get(1)) * ws.get(0) * ws.get(1));
+        return Linear.linear(x, weight, bias).singletonOrThrow();
+    }
+
+    /** 2-D convolution, NCHW, square stride and padding; {@code bias} may be null. */
+    public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+        NDArray y = Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding),
+                new Shape(1, 1), 1).singletonOrThrow();
+        Shape ws = weight.getShape();
+        Shape ys = y.getShape();
+        FLOPS.add(2L * ys.get(0) * ys.get(1) * ys.get(2) * ys.get(3) * ws.get(1) * ws.get(2) * ws.get(3));
+        return y;
+    }
+
+    /** Batched matrix product over the last two dimensions. */
+    public static NDArray matMul(NDArray a, NDArray b) {
+        Shape as = a.getShape();
+        Shape bs = b.getShape();
+        long batch = as.size() / (as.get(as.dimension() - 2) * as.get(as.dimension() - 1));
+        FLOPS.add(2L * batch * as.get(as.dimension() - 2) * as.get(as.dimension() - 1) * bs.get(bs.dimension() - 1));
+        return a.matMul(b);
+    }
+
+    /** Layer norm over the last dimension. */
+    public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, double eps) {
+        long width = x.getShape().get(x.getShape().dimension() - 1);
+        return LayerNorm.layerNorm(x, new Shape(width), gamma, beta, (float) eps).singletonOrThrow();
+    }
+
+    /**
+     * Group norm over NC... input: normalise each group of channels (with all spatial positions)
+     * as a layer norm over a reshape, then apply the per-channel affine transform.
+     */
+    public static NDArray groupNorm(NDArray x, int groups, NDArray gamma, NDArray beta, double eps) {
+        Shape s = x.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        long perGroup = s.size() / (n * groups);
+        NDArray grouped = x.reshape(n, groups, perGroup);
+        NDArray ones = x.getManager().ones(new Shape(perGroup), x.getDataType());
+        NDArray zeros = x.getManager().zeros(new Shape(perGroup), x.getDataType());
+        NDArray normed = LayerNorm.layerNorm(grouped, new Shape(perGroup), ones, zeros, (float) eps)
+                .singletonOrThrow().reshape(s);
+        long[] affineShape = new long[s.dimension()];
+        java.util.Arrays.fill(affineShape, 1);
+        affineShape[1] = c;
+        return normed.mul(gamma.reshape(affineShape)).add(beta.reshape(affineShape));
+    }
+
+    public static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    /** Exact (erf) GELU, as torch's default. */
+    public static NDArray gelu(NDArray x) {
+        return Activation.gelu(x);
+    }
+
+    /** OpenAI CLIP's x * sigmoid(1.702 x). */
+    public static NDArray quickGelu(NDArray x) {
+        return x.mul(Activation.sigmoid(x.mul(1.702f)));
+    }
+
+    /**
+     * softmax(q k^T * scale [+ mask]) v for q [B, Lq, D], k and v [B, Lk, D]. {@code mask} (broadcast
+     * to [B, Lq, Lk], additive) may be null. Long query sequences are processed in row chunks so the
+     * score matrix stays under the chunk limit.
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, float scale, NDArray mask) {
+        long batch = q.getShape().get(0);
+        long queries = q.getShape().get(1);
+        long keys = k.getShape().get(1);
+        NDArray kt = k.transpose(0, 2, 1);
+        long rowsPerChunk = Math.max(1, attentionChunkElements / Math.max(1, batch * keys));
+        if (rowsPerChunk >= queries) {
+            return attendRows(q, kt, v, scale, mask);
+        }
+        NDList parts = new NDList();
+        for (long start = 0; start < queries; start += rowsPerChunk) {
+            long end = Math.min(queries, start + rowsPerChunk);
+            String rows = ":, " + start + ":" + end;
+            NDArray chunkMask = mask == null ? null : mask.get(mask.getShape().get(mask.getShape().dimension() - 2) == 1
+                    ? "..." : "..., " + start + ":" + end + ", :");
+            parts.add(attendRows(q.get(rows), kt, v, scale, chunkMask));
+        }
+        return NDArrays.concat(parts, 1);
+    }
+
+    private static NDArray attendRows(NDArray q, NDArray kt, NDArray v, float scale, NDArray mask) {
+        NDArray scores = matMul(q, kt).mul(scale);
+        if (mask != null) scores = scores.add(mask);
+        return matMul(scores.softmax(-1), v);
+    }
+}
