@@ -1,0 +1,38 @@
+package org.sdij.cli;
+
+import java.io.PrintStream;
+
+/** One terminal line: step, a bar, seconds per step and time left, redrawn in place. */
+final class ProgressBar {
+    private final PrintStream out;
+    private final String label;
+    private long start = -1;
+    private long lastStep;
+
+    ProgressBar(PrintStream out, String label) {
+        this.out = out;
+        this.label = label;
+    }
+
+    void update(int step, int total) {
+        long now = System.nanoTime();
+        if (start < 0) {
+            start = now;
+            lastStep = now;
+        }
+        double perStep = step == 0 ? 0 : (now - start) / 1e9 / step;
+        double left = perStep * (total - step);
+        int width = 30;
+        int filled = total == 0 ? width : (int) ((long) width * step / total);
+        out.printf("\r%s %3d/%d [%s%s] %6.2f s/step, %s left ", label, step, total,
+                "#".repeat(filled), ".".repeat(width - filled), perStep, clock(left));
+        if (step == total) out.println();
+        out.flush();
+        lastStep = now;
+    }
+
+    private static String clock(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String.format("%d:%02d", s / 60, s % 60);
+    }
+}
