@@ -1,0 +1,55 @@
+package org.sdij.pipeline;
+
+/**
+ * One generation as the user asked for it. Null settings mean "the model's default": steps 50,
+ * guidance 7.5, the model's own sampler, the model's native size (as diffusers' pipelines).
+ */
+public record GenerationRequest(
+        String prompt,
+        String negativePrompt,
+        long seed,
+        Integer steps,
+        Double guidance,
+        String sampler,
+        Integer width,
+        Integer height,
+        int numImages,
+        RgbImage initImage,
+        Double strength) {
+
+    public static final int DEFAULT_STEPS = 50;
+    public static final double DEFAULT_GUIDANCE = 7.5;
+
+    public GenerationRequest {
+        if (prompt == null) prompt = "";
+        if (negativePrompt == null) negativePrompt = "";
+        if (numImages < 1) throw new IllegalArgumentException("num_images must be at least 1, got " + numImages);
+        if (steps != null && steps < 1) throw new IllegalArgumentException("steps must be at least 1, got " + steps);
+        if (strength != null && (strength < 0 || strength > 1)) {
+            throw new IllegalArgumentException("strength must be between 0 and 1, got " + strength);
+        }
+    }
+
+    public static GenerationRequest txt2img(String prompt, long seed) {
+        return new GenerationRequest(prompt, "", seed, null, null, null, null, null, 1, null, null);
+    }
+
+    public int stepsOrDefault() {
+        return steps == null ? DEFAULT_STEPS : steps;
+    }
+
+    public double guidanceOrDefault() {
+        return guidance == null ? DEFAULT_GUIDANCE : guidance;
+    }
+
+    /** Sizes must be multiples of 8 (the VAE's factor); the message names the nearest valid sizes. */
+    public static void checkSize(String what, int size, int multiple) {
+        if (size <= 0 || size % multiple != 0) {
+            int below = Math.max(multiple, size / multiple * multiple);
+            int above = Math.max(multiple, (size + multiple - 1) / multiple * multiple);
+            String nearest = below == above ? Integer.toString(below) : below + " or " + above;
+            throw new IllegalArgumentException(what + " " + size + " is not a multiple of " + multiple
+                    + ": use " + nearest);
+        }
+    }
+}
