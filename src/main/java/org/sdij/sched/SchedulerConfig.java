@@ -132,9 +132,15 @@ public record SchedulerConfig(
         return value != null ? value : fallback;
     }
 
+    /** A value as comparable JSON text; numbers normalised (Gson reads a bare -Infinity as a string). */
     private static String jsonText(JsonElement value) {
-        if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isNumber()) {
-            double d = value.getAsDouble();
+        if (value.isJsonPrimitive() && !value.getAsJsonPrimitive().isBoolean()) {
+            double d;
+            try {
+                d = value.getAsDouble();
+            } catch (NumberFormatException e) {
+                return value.toString();
+            }
             if (Double.isInfinite(d)) return d > 0 ? "Infinity" : "-Infinity";
             if (d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString((long) d);
         }
