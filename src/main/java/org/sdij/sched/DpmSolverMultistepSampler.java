@@ -1,5 +1,6 @@
 package org.sdij.sched;
 
+import java.util.Arrays;
 import org.sdij.random.NoiseSource;
 
 /**
@@ -59,7 +60,7 @@ public final class DpmSolverMultistepSampler implements Sampler {
         String spacing = config.timestepSpacing();
         if (spacing.equals("trailing")) return Spacing.descending(spacing, train, steps, 0, true);
         double[] t = Spacing.descending(spacing, train, steps + 1, config.stepsOffset(), true);
-        return java.util.Arrays.copyOf(t, steps);
+        return Arrays.copyOf(t, steps);
     }
 
     @Override

@@ -49,7 +49,7 @@ public final class PndmSampler extends AlphaSampler {
         int prevT = previousTimestep(t);
         if (counter != 1) {
             while (history.size() > 3) history.remove(0);
-            history.add(modelOutput);
+            history.add(modelOutput.clone()); // kept across steps: the caller may reuse its buffer
         } else {
             // the repeated entry: redo the first step from its start with the averaged slope
             prevT = t;
@@ -61,7 +61,7 @@ public final class PndmSampler extends AlphaSampler {
         float[] slope;
         if (n == 1 && counter == 0) {
             slope = modelOutput;
-            firstSample = sample;
+            firstSample = sample.clone();
         } else if (n == 1 && counter == 1) {
             slope = new float[sample.length];
             for (int i = 0; i < slope.length; i++) slope[i] = (modelOutput[i] + e1[i]) / 2f;

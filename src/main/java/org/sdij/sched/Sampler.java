@@ -21,7 +21,7 @@ public interface Sampler {
     /** Standard deviation of the starting noise for text-to-image. */
     float initNoiseSigma();
 
-    /** The model input for step {@code stepIndex} (the sample itself for most samplers). */
+    /** The model input for step {@code stepIndex}; may be {@code sample} itself (most samplers): do not modify it. */
     float[] scaleModelInput(float[] sample, int stepIndex);
 
     /**
