@@ -106,6 +106,17 @@ public record SchedulerConfig(
                 skipPrkSteps, unsupported);
     }
 
+    /**
+     * The fix diffusers' StableDiffusionPipeline and Img2ImgPipeline apply to outdated configs when they are built
+     * (InpaintPipeline: steps_offset only; Depth2Img and Upscale: none): steps_offset becomes 1 and clip_sample
+     * false. The published SD configs already say so; older or hand-made ones may not.
+     */
+    public SchedulerConfig withSdPipelineFixes(boolean clipSampleToo) {
+        return new SchedulerConfig(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas,
+                predictionType, 1, setAlphaToOne, clipSampleToo ? Boolean.FALSE : clipSample, clipSampleRange,
+                timestepSpacing, useKarrasSigmas, skipPrkSteps, unsupported);
+    }
+
     /** Fails when one of these keys, which the calling sampler would honour, has a value it cannot reproduce. */
     void requireSupported(String sampler, String... keys) {
         for (String key : keys) {

@@ -82,6 +82,21 @@ class SchedulerConfigTest {
     }
 
     @Test
+    void pipelineFixesMakeAnOutdatedDdimConfigLeading1() {
+        SchedulerConfig old = parse("{\"_class_name\": \"DDIMScheduler\"}");
+        Sampler raw = Samplers.forConfig(old);
+        raw.setTimesteps(10);
+        assertEquals(900, raw.timesteps()[0]);
+        SchedulerConfig fixed = old.withSdPipelineFixes(true);
+        assertFalse(fixed.forClass(SchedulerConfig.DDIM).clipSample());
+        assertTrue(fixed.forClass(SchedulerConfig.DDIM).setAlphaToOne());
+        Sampler ddim = Samplers.forConfig(fixed);
+        ddim.setTimesteps(10);
+        assertEquals(901, ddim.timesteps()[0]);
+        assertTrue(old.withSdPipelineFixes(false).forClass(SchedulerConfig.DDIM).clipSample());
+    }
+
+    @Test
     void dpmSettingsItCannotReproduceAreRefusedOnlyByDpm() {
         SchedulerConfig sde = parse("{\"_class_name\": \"DPMSolverMultistepScheduler\", \"algorithm_type\": \"sde-dpmsolver++\","
                 + " \"beta_schedule\": \"scaled_linear\", \"beta_start\": 0.00085, \"beta_end\": 0.012}");
