@@ -1,0 +1,80 @@
+package org.sdij.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.sdij.random.NoiseSource;
+import org.sdij.sched.Sampler;
+
+/**
+ * The one denoising loop every pipeline shares: classifier-free guidance, extra UNet channels,
+ * class labels, a listener per step, native memory scoped per step. Latents stay float32 in Java
+ * between steps, so samplers are plain arithmetic and noise is device-independent.
+ */
+public final class DenoiseLoop {
+    private DenoiseLoop() {}
+
+    /**
+     * What conditions the network, fixed for the whole run. Arrays live in a manager that outlives
+     * the loop; they are already doubled (unconditional half first) when {@code guided}.
+     *
+     * @param context text embeddings: [2B, tokens, width] when guided ([negative; prompt]), else [B, ...]
+     * @param extraChannels concatenated after the scaled latents along channels (inpainting mask and
+     *     masked-image latents, depth, the upscaler's low-res image), or null
+     * @param classLabels the upscaler's noise level per sample, or null
+     * @param guidance classifier-free guidance scale; guided only when above 1, as diffusers
+     * @param dtype the network's floating type (float16 on GPU)
+     */
+    public record Conditioning(NDArray context, NDArray extraChannels, NDArray classLabels,
+                               double guidance, DataType dtype) {
+        public boolean guided() {
+            return guidance > 1.0;
+        }
+    }
+
+    /**
+     * Runs sampler steps {@code begin .. timesteps().length-1} from {@code latents} ([B, 4, h, w], row-major)
+     * and returns the final latents.
+     */
+    public static float[] run(Denoiser denoiser, Sampler sampler, int begin, float[] latents, Shape shape,
+                              Conditioning conditioning, NoiseSource noise, StepListener listener,
+                              NDManager manager) {
+        double[] timesteps = sampler.timesteps();
+        int total = timesteps.length - begin;
+        float[] current = latents;
+        for (int i = begin; i < timesteps.length; i++) {
+            float[] prediction;
+            try (NDManager step = manager.newSubManager()) {
+                float[] scaled = sampler.scaleModelInput(current, i);
+                prediction = predict(denoiser, step, scaled, shape, timesteps[i], conditioning);
+            }
+            current = sampler.step(prediction, i, current, noise).prevSample();
+            int done = i - begin + 1;
+            if (!listener.onStep(done, total, current)) throw new CancelledException(done, total);
+        }
+        return current;
+    }
+
+    private static float[] predict(Denoiser denoiser, NDManager step, float[] scaled, Shape shape, double t,
+                                   Conditioning c) {
+        NDArray x = step.create(scaled, shape);
+        if (c.guided()) x = NDArrays.concat(new NDList(x, x), 0);
+        if (c.extraChannels() != null) x = NDArrays.concat(new NDList(x, c.extraChannels().toType(DataType.FLOAT32, false)), 1);
+        if (c.dtype() != DataType.FLOAT32) x = x.toType(c.dtype(), false);
+        NDArray out = denoiser.predict(x, t, c.context(), c.classLabels());
+        float[] values = out.toType(DataType.FLOAT32, false).toFloatArray();
+        if (!c.guided()) return values;
+        // [uncond; cond] -> uncond + g * (cond - uncond), elementwise in float32 as torch does
+        int half = values.length / 2;
+        float g = (float) c.guidance();
+        float[] guided = new float[half];
+        for (int j = 0; j < half; j++) {
+            float uncond = values[j];
+            guided[j] = uncond + g * (values[half + j] - uncond);
+        }
+        return guided;
+    }
+}
