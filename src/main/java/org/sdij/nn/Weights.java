@@ -32,6 +32,7 @@ public final class Weights {
         final DataType dtype;
         final Device device;
         final Set<String> used = new LinkedHashSet<>();
+        final java.util.Map<String, long[]> requested = new java.util.LinkedHashMap<>();
         final List<String> missing = new ArrayList<>();
         final List<String> misshaped = new ArrayList<>();
 
@@ -61,6 +62,20 @@ public final class Weights {
         return of(source, manager, DataType.FLOAT32);
     }
 
+    /**
+     * Random weights of whatever shape the network asks for, for timing the real architectures
+     * without their files: matrices ~ N(0, 0.02), vectors ~ N(1, 0.02) so norms keep activations
+     * of order one (near-zero activations would run into slow denormal arithmetic).
+     */
+    public static Weights random(NDManager manager, DataType dtype) {
+        return new Weights(new Store(null, manager, dtype, manager.getDevice()), "");
+    }
+
+    /** Every tensor the network asked for, with the shape it asked for, in order. */
+    public java.util.Map<String, long[]> requested() {
+        return java.util.Collections.unmodifiableMap(store.requested);
+    }
+
     public Weights sub(String name) {
         return new Weights(store, prefix + name + ".");
     }
@@ -82,7 +97,7 @@ public final class Weights {
     }
 
     public boolean has(String name) {
-        return store.source.contains(prefix + name);
+        return store.source == null || store.source.contains(prefix + name);
     }
 
     /**
@@ -92,6 +107,11 @@ public final class Weights {
     public NDArray get(String name, long... shape) {
         String key = prefix + name;
         store.used.add(key);
+        store.requested.put(key, shape.clone());
+        if (store.source == null) {
+            float mean = shape.length == 1 ? 1f : 0f;
+            return store.manager.randomNormal(mean, 0.02f, new Shape(shape), store.dtype);
+        }
         TensorInfo info = store.source.info(key);
         if (info == null) {
             store.missing.add(key + " " + Arrays.toString(shape));
@@ -133,6 +153,7 @@ public final class Weights {
      * source that the network never asked for (other than those {@code ignored} accepts).
      */
     public void finish(Predicate<String> ignored) throws WeightFormatException {
+        if (store.source == null) return;
         Set<String> unexpected = new TreeSet<>();
         for (String name : store.source.names()) {
             if (!store.used.contains(name) && !ignored.test(name)) unexpected.add(name);

@@ -1,0 +1,71 @@
+package org.sdij.cli;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Locale;
+import org.sdij.cli.CommandLine.UsageException;
+import org.sdij.io.WeightFormatException;
+import org.sdij.pipeline.CancelledException;
+
+/** {@code bin/sd-ij <command> [options]}: dispatches to the commands. */
+public final class Main {
+    private Main() {}
+
+    static final String COMMANDS = """
+            usage: bin/sd-ij <command> [options]
+              txt2img   generate images from a prompt
+              img2img   transform --image under a prompt, with --strength
+              bench     time the real SD architectures with random weights
+            bin/sd-ij <command> --help shows a command's options.
+            """;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs one command; returns the process exit status (0 ok, 2 usage, 1 failure, 130 cancelled). */
+    public static int run(String[] args) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            System.out.print(COMMANDS);
+            return args.length == 0 ? 2 : 0;
+        }
+        String command = args[0].toLowerCase(Locale.ROOT);
+        boolean help = Arrays.asList(args).contains("--help");
+        try {
+            switch (command) {
+                case "txt2img", "img2img" -> {
+                    if (help) {
+                        System.out.print(GenerateCommand.usage(command));
+                        return 0;
+                    }
+                    GenerateCommand.run(command, args);
+                }
+                case "bench" -> {
+                    if (help) {
+                        System.out.print(org.sdij.bench.Benchmark.usage());
+                        return 0;
+                    }
+                    org.sdij.bench.Benchmark.run(args);
+                }
+                default -> {
+                    System.err.print("Unknown command '" + args[0] + "'\n" + COMMANDS);
+                    return 2;
+                }
+            }
+            return 0;
+        } catch (UsageException e) {
+            System.err.println("sd-ij " + command + ": " + e.getMessage());
+            System.err.println("Run bin/sd-ij " + command + " --help for the options.");
+            return 2;
+        } catch (CancelledException e) {
+            System.err.println("\n" + e.getMessage());
+            return 130;
+        } catch (WeightFormatException e) {
+            System.err.println("sd-ij " + command + ": " + e.getMessage());
+            return 1;
+        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+            System.err.println("sd-ij " + command + ": " + e.getMessage());
+            return 1;
+        }
+    }
+}

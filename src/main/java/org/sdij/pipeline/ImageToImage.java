@@ -1,0 +1,69 @@
+package org.sdij.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.sdij.random.TorchGenerator;
+import org.sdij.sched.Sampler;
+import org.sdij.sched.Samplers;
+
+/**
+ * img2img: the input image's latents (a posterior sample, drawn first from the seed) noised to the
+ * level the strength picks, then denoised from there, as diffusers' img2img pipeline.
+ */
+public final class ImageToImage {
+    private ImageToImage() {}
+
+    public static final double DEFAULT_STRENGTH = 0.8;
+
+    public static Generation run(StableDiffusion model, GenerationRequest request, StepListener listener) {
+        RgbImage image = request.initImage();
+        if (image == null) throw new IllegalArgumentException("Image to image needs an input image");
+        GenerationRequest.checkSize("Image width", image.width(), model.vaeScale());
+        GenerationRequest.checkSize("Image height", image.height(), model.vaeScale());
+        int steps = request.stepsOrDefault();
+        double guidance = request.guidanceOrDefault();
+        double strength = request.strength() == null ? DEFAULT_STRENGTH : request.strength();
+        Sampler sampler = model.sampler(request.sampler());
+        sampler.setTimesteps(steps);
+        Samplers.Img2ImgStart start = Samplers.img2imgStart(sampler, steps, strength);
+        if (start.effectiveSteps() < 1) {
+            throw new IllegalArgumentException("Strength " + strength + " with " + steps
+                    + " steps leaves no step to run: raise the strength or the steps");
+        }
+
+        TorchGenerator noise = new TorchGenerator(request.seed());
+        int n = request.numImages();
+        try (NDManager run = model.manager().newSubManager()) {
+            float[] imageLatents = encode(model, image, noise, run);
+            Shape shape = new Shape(n, 4, image.height() / model.vaeScale(), image.width() / model.vaeScale());
+            float[] repeated = new float[(int) shape.size()];
+            for (int b = 0; b < n; b++) System.arraycopy(imageLatents, 0, repeated, b * imageLatents.length, imageLatents.length);
+            float[] latents = sampler.addNoise(repeated, noise.randn(shape.getShape()), start.beginIndex());
+
+            var conditioning = new DenoiseLoop.Conditioning(
+                    model.encodePrompts(request.prompt(), request.negativePrompt(), n, guidance > 1.0, run),
+                    null, null, guidance, model.dtype());
+            float[] result = DenoiseLoop.run(model.unet()::forward, sampler, start.beginIndex(), latents, shape,
+                    conditioning, noise, listener, run);
+            return Outputs.of(model, "img2img", request, steps, guidance, strength, image.width(), image.height(),
+                    result, shape);
+        }
+    }
+
+    /** scaling_factor * (mean + std * randn) of one image, the draw coming first from the generator. */
+    static float[] encode(StableDiffusion model, RgbImage image, TorchGenerator noise, NDManager scope) {
+        try (NDManager temp = scope.newSubManager()) {
+            NDArray pixels = temp.create(image.toSignedChw(), new Shape(1, 3, image.height(), image.width()))
+                    .toType(model.dtype(), false);
+            var posterior = model.vae().encode(pixels);
+            Shape latentShape = posterior.mean().getShape();
+            NDArray draw = temp.create(noise.randn(latentShape.getShape()), latentShape).toType(model.dtype(), false);
+            float[] sample = posterior.sample(draw).toType(DataType.FLOAT32, false).toFloatArray();
+            float scale = (float) model.vae().scalingFactor();
+            for (int i = 0; i < sample.length; i++) sample[i] *= scale;
+            return sample;
+        }
+    }
+}
