@@ -8,7 +8,11 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
@@ -30,7 +34,7 @@ final class ZipIndex {
     /** Deflate cannot expand data by more than about 1032:1; a larger claimed ratio is a lie (or a bomb). */
     private static final long MAX_DEFLATE_RATIO = 1100;
 
-    record Entry(String name, int method, long compressedSize, long size, long crc, long dataStart) {}
+    record Entry(String name, int method, long compressedSize, long size, long crc, long localOffset, long dataStart) {}
 
     private final Path path;
     private final FileChannel channel;
@@ -87,13 +91,28 @@ final class ZipIndex {
             if (entries.containsKey(name)) throw bad(path, "has two entries named '" + name + "'");
             long dataStart = localDataStart(path, channel, name, localOffset, directoryOffset);
             checkSpan(path, name, method, compressed, size, dataStart, directoryOffset);
-            entries.put(name, new Entry(name, method, compressed, size, crc, dataStart));
+            entries.put(name, new Entry(name, method, compressed, size, crc, localOffset, dataStart));
             p = next;
         }
         if (declaredCount != entries.size()) {
             throw bad(path, "declares " + declaredCount + " entries but its central directory holds " + entries.size());
         }
+        checkNoOverlap(path, entries.values());
         return new ZipIndex(path, channel, Collections.unmodifiableMap(entries));
+    }
+
+    /** An entry whose claimed size runs into the next entry would hand out another entry's bytes. */
+    private static void checkNoOverlap(Path path, Collection<Entry> entries) throws WeightFormatException {
+        List<Entry> byOffset = new ArrayList<>(entries);
+        byOffset.sort(Comparator.comparingLong(Entry::localOffset));
+        for (int i = 1; i < byOffset.size(); i++) {
+            Entry previous = byOffset.get(i - 1);
+            Entry next = byOffset.get(i);
+            if (previous.dataStart() + previous.compressedSize() > next.localOffset()) {
+                throw bad(path, "has entry '" + previous.name() + "' claiming " + previous.compressedSize()
+                        + " bytes, which run into entry '" + next.name() + "' (corrupt or lying zip directory)");
+            }
+        }
     }
 
     /** {offset, size, entry count} of the central directory, from the (zip64) end record. */
