@@ -232,4 +232,24 @@ class CkptFileTest {
             assertEquals(5L, ckpt.globalStep().orElseThrow());
         }
     }
+
+    /** Files torch 1.13 itself wrote (see make_torch_fixtures.py beside them): the same tensors as above. */
+    @Test
+    void readsCheckpointsWrittenByTorch() throws Exception {
+        for (String name : new String[] {"torch113_lightning.ckpt", "torch113_protocol4.ckpt"}) {
+            Path file = Path.of(CkptFileTest.class.getResource("ckpt/" + name).toURI());
+            try (CkptFile ckpt = CkptFile.open(file); NDManager manager = NDManager.newBaseManager()) {
+                checkTypicalTensors(ckpt, manager);
+                assertEquals(Map.of("global_step", "123", "epoch", "4", "lr", "1.0E-4"), ckpt.metadata(), name);
+            }
+        }
+        Path withCallbacks = Path.of(CkptFileTest.class.getResource("ckpt/torch113_lightning_callbacks.ckpt").toURI());
+        try (CkptFile ckpt = CkptFile.open(withCallbacks); NDManager manager = NDManager.newBaseManager()) {
+            checkTypicalTensors(ckpt, manager);
+            assertEquals("1.4.2", ckpt.metadata().get("pytorch-lightning_version"));
+        }
+        Path legacy = Path.of(CkptFileTest.class.getResource("ckpt/torch113_legacy.pt").toURI());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(WeightFormatException.class, () -> CkptFile.open(legacy));
+        assertTrue(e.getMessage().contains("legacy (pre-1.6) format"), e.getMessage());
+    }
 }
