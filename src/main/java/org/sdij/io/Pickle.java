@@ -43,9 +43,12 @@ final class Pickle {
         }
     }
 
-    /** A torch.save pickle of a big state dict makes a few hundred thousand values; this is far beyond. */
-    static final long MAX_VALUES = 10_000_000L;
-    static final int MAX_MEMO = 4_000_000;
+    /**
+     * torch.save makes ~25 values per tensor, so a full training checkpoint (weights, EMA and optimizer
+     * state) makes a few hundred thousand; the bound keeps a hostile pickle to a few hundred MB of heap.
+     */
+    static final long MAX_VALUES = 4_000_000L;
+    static final int MAX_MEMO = 2_000_000;
     private static final int MAX_LINE = 1024;
     private static final int MAX_KEY_DEPTH = 32;
 

@@ -34,6 +34,9 @@ final class ZipIndex {
     /** Deflate cannot expand data by more than about 1032:1; a larger claimed ratio is a lie (or a bomb). */
     private static final long MAX_DEFLATE_RATIO = 1100;
 
+    /** A torch checkpoint's directory has one ~100-byte record per storage; a full SD training file, a few thousand. */
+    static final long MAX_DIRECTORY_BYTES = 64L << 20;
+
     record Entry(String name, int method, long compressedSize, long size, long crc, long localOffset, long dataStart) {}
 
     private final Path path;
@@ -60,7 +63,10 @@ final class ZipIndex {
         long directoryOffset = directory[0];
         long directorySize = directory[1];
         long declaredCount = directory[2];
-        if (directorySize > Integer.MAX_VALUE) throw bad(path, "has a central directory of " + directorySize + " bytes");
+        if (directorySize > MAX_DIRECTORY_BYTES) {
+            throw bad(path, "has a central directory of " + directorySize + " bytes, over the limit of "
+                    + MAX_DIRECTORY_BYTES + ": not a torch checkpoint");
+        }
         ByteBuffer cd = channel.map(FileChannel.MapMode.READ_ONLY, directoryOffset, directorySize)
                 .order(ByteOrder.LITTLE_ENDIAN);
         Map<String, Entry> entries = new LinkedHashMap<>();

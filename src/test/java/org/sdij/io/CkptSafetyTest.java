@@ -137,6 +137,10 @@ class CkptSafetyTest {
             p.none();
             for (long i = 0; i <= Pickle.MAX_VALUES; i++) p.op('2'); // DUP
         });
+        cases.put("more memo slots than allowed", p -> {
+            p.none();
+            for (int i = 0; i <= Pickle.MAX_MEMO; i++) p.op('r').int32(i); // LONG_BINPUT
+        });
         cases.put("pop below a mark", p -> p.emptyDict().mark().op('0'));
         cases.put("INST, a protocol 0 call", p -> p.op('i').op("os\nsystem\n".chars().toArray()));
         cases.put("EXT1, the extension registry", p -> p.op(0x82, 1));
