@@ -219,35 +219,49 @@ final class ZipIndex {
     /**
      * A whole entry's bytes (mapped when stored, inflated into memory when deflated), refusing entries
      * over {@code limit} bytes and deflated data whose length or CRC differs from what the directory says.
+     * Deflated data is inflated twice: once into a small scratch buffer to verify it, so that a directory
+     * claiming gigabytes for a few kilobytes of input never gets its allocation; then for real.
      */
     ByteBuffer contents(Entry entry, long limit, boolean direct) throws IOException {
         if (entry.size() > limit) {
             throw bad(path, "has entry '" + entry.name() + "' of " + entry.size() + " bytes, over the limit of " + limit);
         }
         if (entry.method() == STORED) return map(entry, 0, entry.size());
-        ByteBuffer compressed = channel.map(FileChannel.MapMode.READ_ONLY, entry.dataStart(), entry.compressedSize());
+        inflate(entry, null);
         ByteBuffer out = direct ? ByteBuffer.allocateDirect((int) entry.size()) : ByteBuffer.allocate((int) entry.size());
+        inflate(entry, out);
+        return out.flip().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Inflates into {@code out}, or when it is null only checks the inflated length and CRC. */
+    private void inflate(Entry entry, ByteBuffer out) throws IOException {
+        ByteBuffer compressed = channel.map(FileChannel.MapMode.READ_ONLY, entry.dataStart(), entry.compressedSize());
+        ByteBuffer scratch = ByteBuffer.allocate(1 << 16);
+        CRC32 crc = new CRC32();
+        long total = 0;
         Inflater inflater = new Inflater(true);
         try {
             inflater.setInput(compressed);
-            while (out.hasRemaining() && !inflater.finished()) {
-                if (inflater.inflate(out) == 0 && (inflater.needsInput() || inflater.needsDictionary())) break;
-            }
-            boolean overflows = !inflater.finished() && inflater.inflate(ByteBuffer.allocate(1)) > 0;
-            if (out.hasRemaining() || overflows) {
-                throw bad(path, "has deflated entry '" + entry.name() + "' whose data does not inflate to the "
-                        + entry.size() + " bytes its directory claims");
+            while (!inflater.finished() && total <= entry.size()) {
+                ByteBuffer target = out != null && out.hasRemaining() ? out : scratch.clear();
+                int start = target.position();
+                int n = inflater.inflate(target);
+                if (out == null) crc.update(target.flip().position(start));
+                total += n;
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) break;
             }
         } catch (DataFormatException e) {
             throw bad(path, "has deflated entry '" + entry.name() + "' with corrupt data: " + e.getMessage());
         } finally {
             inflater.end();
         }
-        out.flip();
-        CRC32 crc = new CRC32();
-        crc.update(out.duplicate());
-        if (crc.getValue() != entry.crc()) throw bad(path, "has entry '" + entry.name() + "' failing its CRC check");
-        return out.order(ByteOrder.LITTLE_ENDIAN);
+        if (total != entry.size()) {
+            throw bad(path, "has deflated entry '" + entry.name() + "' whose data does not inflate to the "
+                    + entry.size() + " bytes its directory claims");
+        }
+        if (out == null && crc.getValue() != entry.crc()) {
+            throw bad(path, "has entry '" + entry.name() + "' failing its CRC check");
+        }
     }
 
     private static ByteBuffer readAt(FileChannel channel, long position, int length) throws IOException {
