@@ -148,12 +148,22 @@ public final class ClipTextEncoder implements AutoCloseable {
         NDArray x = embed(ids, tokenEmbedding).add(embed(positions, positionEmbedding));
         NDArray causalMask = causalMask(tokens, scratch);
         for (Layer layer : layers) {
-            NDArray attended = selfAttention(layerNorm(x, layer.norm1()), layer, causalMask, batch, tokens);
-            x = x.add(attended);
-            NDArray hidden = activation(layer.fc1().apply(layerNorm(x, layer.norm2())));
-            x = x.add(layer.fc2().apply(hidden));
+            // a layer's intermediates (and its input) die with the layer, so only one layer's worth is alive
+            try (NDManager step = scratch.newSubManager()) {
+                x.attach(step);
+                NDArray next = layer(x, layer, causalMask, batch, tokens);
+                next.attach(scratch);
+                x = next;
+            }
         }
         return layerNorm(x, finalNorm);
+    }
+
+    /** Pre-norm residual block: x + attention(norm1(x)), then h + mlp(norm2(h)). */
+    private NDArray layer(NDArray x, Layer layer, NDArray causalMask, long batch, int tokens) {
+        NDArray h = x.add(selfAttention(layerNorm(x, layer.norm1()), layer, causalMask, batch, tokens));
+        NDArray hidden = activation(layer.fc1().apply(layerNorm(h, layer.norm2())));
+        return h.add(layer.fc2().apply(hidden));
     }
 
     private static NDArray embed(NDArray ids, NDArray table) {
