@@ -1,14 +1,13 @@
 package org.sdij.io.names;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sdij.io.TensorAsserts.assertBitEqual;
+import static org.sdij.io.TensorAsserts.assertSameNames;
+import static org.sdij.io.TensorAsserts.readJson;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.TestFactory;
 import org.sdij.Reference;
 import org.sdij.io.RenamedSource;
 import org.sdij.io.SafeTensorsFile;
-import org.sdij.io.TensorSource;
 
 /**
  * Every single-file copy of a tiny network in {@code models/} renamed by the tables equals its diffusers
@@ -94,15 +92,6 @@ class NameTablesGoldenTest {
         }
     }
 
-    /** Equal sets, reported as what is missing and what is extra. */
-    static void assertSameNames(Set<String> expected, Set<String> actual, String what) {
-        Set<String> missing = new TreeSet<>(expected);
-        missing.removeAll(actual);
-        Set<String> extra = new TreeSet<>(actual);
-        extra.removeAll(expected);
-        assertTrue(missing.isEmpty() && extra.isEmpty(), what + ": missing " + missing + ", extra " + extra);
-    }
-
     private static boolean isIgnored(String local, String[] ignoredSources) {
         for (String ignored : ignoredSources) {
             if (ignored.endsWith(".") ? local.startsWith(ignored) : local.equals(ignored)) return true;
@@ -110,18 +99,4 @@ class NameTablesGoldenTest {
         return false;
     }
 
-    static void assertBitEqual(TensorSource expected, TensorSource actual, String name, NDManager manager)
-            throws IOException {
-        try (NDManager scope = manager.newSubManager()) {
-            NDArray a = expected.load(name, scope);
-            NDArray b = actual.load(name, scope);
-            assertEquals(a.getShape(), b.getShape(), name + " shape");
-            assertEquals(a.getDataType(), b.getDataType(), name + " dtype");
-            assertArrayEquals(a.toByteArray(), b.toByteArray(), name + " bytes");
-        }
-    }
-
-    static JsonObject readJson(Path path) throws IOException {
-        return JsonParser.parseString(Files.readString(path)).getAsJsonObject();
-    }
 }

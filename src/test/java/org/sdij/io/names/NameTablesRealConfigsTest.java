@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.Reference;
+import org.sdij.io.TensorAsserts;
 
 /**
  * The tables expanded for the real SD configs need exactly the tensors that diffusers and the original
@@ -28,15 +29,15 @@ class NameTablesRealConfigsTest {
     @TestFactory
     Stream<DynamicTest> realConfigsNeedTheReferenceTensorCounts() throws IOException {
         Path configs = Reference.resolve("configs");
-        JsonObject summary = NameTablesGoldenTest.readJson(configs.resolve("summary.json")).getAsJsonObject("models");
-        JsonObject crosscheck = NameTablesGoldenTest.readJson(configs.resolve("ldm_crosscheck.json"));
+        JsonObject summary = TensorAsserts.readJson(configs.resolve("summary.json")).getAsJsonObject("models");
+        JsonObject crosscheck = TensorAsserts.readJson(configs.resolve("ldm_crosscheck.json"));
         List<DynamicTest> tests = new ArrayList<>();
         for (String kind : summary.keySet()) {
             Path dir = configs.resolve(kind);
             JsonObject facts = summary.getAsJsonObject(kind);
             JsonObject ldm = crosscheck.getAsJsonObject(kind);
             tests.add(DynamicTest.dynamicTest(kind + " unet", () -> {
-                NameMap map = NameTables.unet(NameTablesGoldenTest.readJson(dir.resolve("unet_config.json")));
+                NameMap map = NameTables.unet(TensorAsserts.readJson(dir.resolve("unet_config.json")));
                 JsonObject unet = facts.getAsJsonObject("unet");
                 assertEquals(unet.get("diffusers_tensor_count").getAsInt(), map.targetNames().size());
                 assertEquals(counts(unet.getAsJsonObject("diffusers_top_level_counts")), topLevel(map.targetNames()));
@@ -45,7 +46,7 @@ class NameTablesRealConfigsTest {
                 assertEquals(counts(ldm.getAsJsonObject("ldm_unet_top_level_counts")), topLevel(map.sourceNames()));
             }));
             tests.add(DynamicTest.dynamicTest(kind + " vae", () -> {
-                NameMap map = NameTables.vae(NameTablesGoldenTest.readJson(dir.resolve("vae_config.json")));
+                NameMap map = NameTables.vae(TensorAsserts.readJson(dir.resolve("vae_config.json")));
                 JsonObject vae = facts.getAsJsonObject("vae");
                 assertEquals(vae.get("diffusers_tensor_count").getAsInt(), map.targetNames().size());
                 assertEquals(counts(vae.getAsJsonObject("diffusers_top_level_counts")), topLevel(map.targetNames()));
@@ -57,7 +58,7 @@ class NameTablesRealConfigsTest {
                 }
             }));
             tests.add(DynamicTest.dynamicTest(kind + " text", () -> {
-                JsonObject config = NameTablesGoldenTest.readJson(dir.resolve("text_encoder_config.json"));
+                JsonObject config = TensorAsserts.readJson(dir.resolve("text_encoder_config.json"));
                 JsonObject text = facts.getAsJsonObject("text_encoder");
                 JsonObject single = text.getAsJsonObject("single_file");
                 String prefix = single.get("prefix").getAsString();
