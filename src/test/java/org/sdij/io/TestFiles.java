@@ -19,14 +19,19 @@ final class TestFiles {
 
     /**
      * Writes the tensors of {@code from} for which {@code rename} gives a name (null drops the tensor),
-     * with their bytes unchanged.
+     * with their bytes unchanged, plus {@code copies}: new name to the name of the tensor it copies.
      */
-    static void rewrite(SafeTensorsFile from, Path to, Function<String, String> rename) throws IOException {
+    static void rewrite(SafeTensorsFile from, Path to, Function<String, String> rename, Map<String, String> copies)
+            throws IOException {
         JsonObject header = new JsonObject();
         long offset = 0;
-        var kept = new java.util.LinkedHashMap<String, String>();
-        for (String name : from.names()) {
-            String target = rename.apply(name);
+        var kept = new java.util.ArrayList<String[]>();
+        var all = new java.util.ArrayList<String[]>();
+        for (String name : from.names()) all.add(new String[] {name, rename.apply(name)});
+        copies.forEach((copy, original) -> all.add(new String[] {original, copy}));
+        for (String[] pair : all) {
+            String name = pair[0];
+            String target = pair[1];
             if (target == null) continue;
             TensorInfo info = from.info(name);
             JsonObject entry = new JsonObject();
@@ -40,14 +45,14 @@ final class TestFiles {
             entry.add("data_offsets", offsets);
             header.add(target, entry);
             offset += info.byteSize();
-            kept.put(name, target);
+            kept.add(pair);
         }
         byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
         try (OutputStream out = Files.newOutputStream(to)) {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length).array());
             out.write(json);
-            for (String name : kept.keySet()) {
-                ByteBuffer bytes = from.bytes(name);
+            for (String[] pair : kept) {
+                ByteBuffer bytes = from.bytes(pair[0]);
                 byte[] data = new byte[bytes.remaining()];
                 bytes.get(data);
                 out.write(data);
