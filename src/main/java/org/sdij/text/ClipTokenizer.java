@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.sdij.io.ModelFiles;
+import org.sdij.io.ModelKind;
 
 /**
  * The CLIP byte-pair tokenizer of Stable Diffusion, run by Hugging Face's Rust tokenizers through DJL.
@@ -65,6 +67,15 @@ public final class ClipTokenizer implements AutoCloseable {
     /** The CLIP vocabulary shipped in the jar, for single-file models that carry no tokenizer. */
     public static ClipTokenizer bundled(String padToken) throws IOException {
         return new ClipTokenizer(bundledSpec(), padToken, "the bundled CLIP vocabulary");
+    }
+
+    /**
+     * The model's own tokenizer folder where it has one; otherwise (single files) the bundled vocabulary
+     * with the padding of the model's family.
+     */
+    public static ClipTokenizer forModel(ModelFiles model) throws IOException {
+        if (model.tokenizerDir() != null) return fromFolder(model.tokenizerDir());
+        return bundled(model.kind().family() == ModelKind.Family.SD2 ? SD2_PAD_TOKEN : SD1_PAD_TOKEN);
     }
 
     /**

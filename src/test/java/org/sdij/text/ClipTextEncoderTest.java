@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -24,19 +25,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdij.Reference;
+import org.sdij.io.ModelFiles;
+import org.sdij.io.ModelLocator;
+import org.sdij.io.ModelOptions;
 import org.sdij.io.SafeTensorsFile;
 import org.sdij.io.WeightFormatException;
+import org.sdij.io.names.NameMap;
+import org.sdij.io.names.NameTables;
 import org.sdij.nn.Weights;
 
 /**
  * The text encoder against {@code models/clip-text} (each manifest case runs the HF-named folder
- * {@code text_encoder_<case>}) and against the whole tiny models of {@code tiny-models}.
+ * {@code text_encoder_<case>} and the OpenCLIP-named single file) and against the whole tiny models of
+ * {@code tiny-models}, as folders and as single files.
  */
 class ClipTextEncoderTest {
 
     private static final double TOLERANCE = 1e-4;
 
     private static final Path CLIP_TEXT = Reference.resolve("models/clip-text");
+
+    @TempDir
+    static Path scratch;
 
     @TestFactory
     Stream<DynamicTest> goldenCasesMatch() throws IOException {
@@ -64,41 +74,95 @@ class ClipTextEncoderTest {
     }
 
     /**
-     * Each tiny model's text encoder loads strictly; its own tokenizer's ids for the clip-text prompts select
-     * the clip-text case with the same padding, and the model reproduces that case's golden output.
+     * Each tiny model, as a diffusers folder and as an original single file (configs from its folder), loads its
+     * text encoder strictly through {@link ModelLocator}; its tokenizer's ids for the clip-text prompts select
+     * the clip-text case with the same padding, and the encoder reproduces that case's golden output.
      */
     @TestFactory
     Stream<DynamicTest> tinyModelsEncodeLikeTheGoldens() throws IOException {
-        List<Path> models;
+        List<Path> folders;
         try (Stream<Path> dirs = Files.list(Reference.resolve("tiny-models"))) {
-            models = dirs.filter(d -> Files.isRegularFile(d.resolve("text_encoder/config.json"))).sorted().toList();
+            folders = dirs.filter(d -> Files.isRegularFile(d.resolve("text_encoder/config.json"))).sorted().toList();
         }
-        assertTrue(models.size() >= 2, "tiny models with a text encoder: " + models);
+        assertTrue(folders.size() >= 2, "tiny models with a text encoder: " + folders);
         List<JsonObject> cases = cases();
-        return models.stream().map(model -> DynamicTest.dynamicTest(model.getFileName().toString(), () -> {
-            try (NDManager manager = NDManager.newBaseManager();
-                 ClipTokenizer tokenizer = ClipTokenizer.fromFolder(model.resolve("tokenizer"));
-                 SafeTensorsFile file = SafeTensorsFile.open(model.resolve("text_encoder/model.safetensors"));
-                 ClipTextEncoder encoder = ClipTextEncoder.load(
-                         ClipTextConfig.read(model.resolve("text_encoder/config.json")), Weights.of(file, manager));
-                 SafeTensorsFile golden = SafeTensorsFile.open(CLIP_TEXT.resolve("golden.safetensors"))) {
-                JsonObject match = null;
-                long[][] ids = null;
-                for (JsonObject c : cases) {
-                    List<String> prompts = new ArrayList<>();
-                    c.getAsJsonArray("prompts").forEach(p -> prompts.add(p.getAsString()));
-                    long[][] tokenized = tokenizer.encode(prompts);
-                    if (java.util.Arrays.deepEquals(tokenized, manifestIds(c))) {
-                        match = c;
-                        ids = tokenized;
-                    }
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path folder : folders) {
+            tests.add(DynamicTest.dynamicTest(folder.getFileName() + " folder",
+                    () -> checkModel(folder, ModelOptions.DEFAULT, cases)));
+            Path single = folder.resolveSibling(folder.getFileName() + ".safetensors");
+            if (Files.isRegularFile(single)) {
+                tests.add(DynamicTest.dynamicTest(single.getFileName() + " single file",
+                        () -> checkModel(single, ModelOptions.DEFAULT.withConfigFolder(folder), cases)));
+                tests.add(DynamicTest.dynamicTest(single.getFileName() + " single file, bundled vocabulary",
+                        () -> checkModel(single, ModelOptions.DEFAULT.withConfigFolder(configsOnly(folder)), cases)));
+            }
+        }
+        return tests.stream();
+    }
+
+    /** A copy of the folder's configs without its tokenizer, as single files are used with the bundled vocabulary. */
+    private static Path configsOnly(Path folder) throws IOException {
+        Path copy = Files.createTempDirectory(scratch, folder.getFileName().toString());
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
+                Path relative = folder.relativize(file);
+                if (relative.startsWith("tokenizer")) continue;
+                Files.createDirectories(copy.resolve(relative).getParent());
+                Files.copy(file, copy.resolve(relative));
+            }
+        }
+        return copy;
+    }
+
+    private static void checkModel(Path path, ModelOptions options, List<JsonObject> cases) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager();
+             ModelFiles model = ModelLocator.open(path, options);
+             ClipTokenizer tokenizer = ClipTokenizer.forModel(model);
+             ClipTextEncoder encoder = ClipTextEncoder.load(
+                     ClipTextConfig.fromJson(model.config(ModelFiles.Component.TEXT_ENCODER).toString()),
+                     Weights.of(model.weights(ModelFiles.Component.TEXT_ENCODER), manager));
+             SafeTensorsFile golden = SafeTensorsFile.open(CLIP_TEXT.resolve("golden.safetensors"))) {
+            JsonObject match = null;
+            long[][] ids = null;
+            for (JsonObject c : cases) {
+                List<String> prompts = new ArrayList<>();
+                c.getAsJsonArray("prompts").forEach(p -> prompts.add(p.getAsString()));
+                long[][] tokenized = tokenizer.encode(prompts);
+                if (Arrays.deepEquals(tokenized, manifestIds(c))) {
+                    match = c;
+                    ids = tokenized;
                 }
-                assertTrue(match != null, model + ": its tokenizer reproduces no clip-text case's ids");
-                NDArray expected = golden.load(match.get("output").getAsString(), manager);
-                double error = maxAbsDiff(encoder.encode(ids, manager), expected);
-                System.out.printf("tiny model %s (as clip-text %s): max abs error %.3g%n", model.getFileName(),
-                        match.get("name").getAsString(), error);
-                assertTrue(error <= TOLERANCE, model + ": max abs error " + error);
+            }
+            assertTrue(match != null, path + ": its tokenizer reproduces no clip-text case's ids");
+            NDArray expected = golden.load(match.get("output").getAsString(), manager);
+            double error = maxAbsDiff(encoder.encode(ids, manager), expected);
+            System.out.printf("tiny model %s, tokenizer %s (as clip-text %s): max abs error %.3g%n",
+                    path.getFileName(), model.tokenizerDir() == null ? "bundled" : "of the folder",
+                    match.get("name").getAsString(), error);
+            assertTrue(error <= TOLERANCE, path + ": max abs error " + error);
+        }
+    }
+
+    /**
+     * The OpenCLIP-named single-file tower (4 layers) through the OpenCLIP name table: with each case's config
+     * (SD 1: all 4 layers, quick_gelu; SD 2: 3 layers, gelu, the 4th ignored) it gives that case's output.
+     */
+    @TestFactory
+    Stream<DynamicTest> openClipSingleFileMatchesTheGoldens() throws IOException {
+        return cases().stream().map(c -> DynamicTest.dynamicTest(c.get("name").getAsString(), () -> {
+            String name = c.get("name").getAsString();
+            String configJson = Files.readString(CLIP_TEXT.resolve("text_encoder_" + name).resolve("config.json"));
+            NameMap table = NameTables.openClipText(JsonParser.parseString(configJson).getAsJsonObject());
+            try (NDManager manager = NDManager.newBaseManager();
+                 SafeTensorsFile golden = SafeTensorsFile.open(CLIP_TEXT.resolve(c.get("golden").getAsString()));
+                 SafeTensorsFile file = SafeTensorsFile.open(CLIP_TEXT.resolve("openclip_single_file.safetensors"));
+                 ClipTextEncoder encoder = ClipTextEncoder.load(ClipTextConfig.fromJson(configJson),
+                         Weights.of(table.view(file, NameTables.TEXT_PREFIX), manager))) {
+                NDArray expected = golden.load(c.get("output").getAsString(), manager);
+                double error = maxAbsDiff(encoder.encode(manifestIds(c), manager), expected);
+                System.out.printf("openclip single file as %s: max abs error %.3g%n", name, error);
+                assertTrue(error <= TOLERANCE, name + ": max abs error " + error);
             }
         }));
     }
