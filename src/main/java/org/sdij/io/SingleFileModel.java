@@ -28,21 +28,26 @@ final class SingleFileModel {
     private static final String CLIP = NameTables.TEXT_PREFIX + NameTables.CLIP_TEXT_MARK;
 
     static ModelFiles open(Path file, String name, ModelOptions options) throws IOException {
+        return open(TensorFiles.open(file), file, name, options);
+    }
+
+    /** Takes ownership of {@code source}, the tensors of {@code file}. */
+    static ModelFiles open(TensorSource source, Path file, String name, ModelOptions options) throws IOException {
         ModelFiles.Builder model = new ModelFiles.Builder();
+        model.own(source);
         try {
-            return read(file, name, options, model);
+            return read(source, file, name, options, model);
         } catch (IOException | RuntimeException e) {
             model.abandon(e);
             throw e;
         }
     }
 
-    private static ModelFiles read(Path file, String name, ModelOptions options, ModelFiles.Builder model)
-            throws IOException {
+    private static ModelFiles read(TensorSource source, Path file, String name, ModelOptions options,
+                                   ModelFiles.Builder model) throws IOException {
         model.name = name;
         model.origin = file;
         model.format = ModelFiles.Format.SINGLE_FILE;
-        TensorSource source = model.own(TensorFiles.open(file));
         checkIsStableDiffusion(source);
         boolean openClip = hasPrefix(source, OPENCLIP);
         ModelKind.Evidence evidence = evidence(source, openClip);
