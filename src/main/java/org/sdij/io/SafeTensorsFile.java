@@ -8,6 +8,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonParseException;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.StringReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -76,14 +80,7 @@ public final class SafeTensorsFile implements TensorSource {
         ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
         readFully(channel, headerBytes, 8);
         String json = new String(headerBytes.array(), StandardCharsets.UTF_8);
-        JsonObject header;
-        try {
-            JsonElement parsed = JsonParser.parseString(json);
-            if (!parsed.isJsonObject()) throw bad(path, "has a header that is not a JSON object");
-            header = parsed.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw bad(path, "has a header that is not well-formed JSON: " + e.getMessage());
-        }
+        Map<String, JsonElement> header = parseHeader(path, json);
 
         long dataStart = 8 + headerLength;
         long dataSize = fileSize - dataStart;
@@ -106,6 +103,46 @@ public final class SafeTensorsFile implements TensorSource {
                 Collections.unmodifiableMap(metadata));
     }
 
+    /**
+     * The header's top-level members, parsed strictly (Gson's default is lenient: unquoted names, comments)
+     * and refusing a name given twice, which Gson would silently resolve to the last one.
+     */
+    private static Map<String, JsonElement> parseHeader(Path path, String json) throws WeightFormatException {
+        Map<String, JsonElement> members = new LinkedHashMap<>();
+        try {
+            JsonReader reader = new JsonReader(new StringReader(json));
+            reader.setStrictness(Strictness.STRICT);
+            if (reader.peek() != JsonToken.BEGIN_OBJECT) throw bad(path, "has a header that is not a JSON object");
+            reader.beginObject();
+            while (reader.hasNext()) {
+                String name = reader.nextName();
+                if (members.put(name, JsonParser.parseReader(reader)) != null) {
+                    throw bad(path, "names tensor '" + name + "' twice in its header");
+                }
+            }
+            reader.endObject();
+            if (reader.peek() != JsonToken.END_DOCUMENT) throw bad(path, "has text after its JSON header");
+        } catch (WeightFormatException e) {
+            throw e;
+        } catch (IOException | JsonParseException | IllegalStateException e) {
+            String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw bad(path, "has a header that is not well-formed JSON (" + reason + ")");
+        }
+        return members;
+    }
+
+    /** A JSON integer, exactly: Gson's getAsLong would truncate 2.7 to 2 and wrap 2^64 to 0. */
+    private static long exactLong(Path path, String name, String what, JsonElement value) throws WeightFormatException {
+        try {
+            if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isNumber()) {
+                return value.getAsBigDecimal().longValueExact();
+            }
+        } catch (ArithmeticException | NumberFormatException e) {
+            // falls through to the refusal
+        }
+        throw bad(path, "tensor '" + name + "' has " + what + " that is not an integer within range: " + value);
+    }
+
     private static Entry parseEntry(Path path, String name, JsonElement value, long dataSize)
             throws WeightFormatException {
         try {
@@ -116,13 +153,13 @@ public final class SafeTensorsFile implements TensorSource {
             var shapeJson = o.get("shape").getAsJsonArray();
             long[] shape = new long[shapeJson.size()];
             for (int i = 0; i < shape.length; i++) {
-                shape[i] = shapeJson.get(i).getAsLong();
+                shape[i] = exactLong(path, name, "a dimension", shapeJson.get(i));
                 if (shape[i] < 0) throw bad(path, "tensor '" + name + "' has a negative dimension");
             }
             var offsets = o.get("data_offsets").getAsJsonArray();
             if (offsets.size() != 2) throw bad(path, "tensor '" + name + "' needs two data_offsets");
-            long begin = offsets.get(0).getAsLong();
-            long end = offsets.get(1).getAsLong();
+            long begin = exactLong(path, name, "a data offset", offsets.get(0));
+            long end = exactLong(path, name, "a data offset", offsets.get(1));
             TensorInfo info = new TensorInfo(name, dtype, shape);
             long expected;
             try {
