@@ -61,6 +61,7 @@ final class DiffusersFolder {
 
         ModelKind.Evidence evidence = evidence(model);
         checkInChannels(model, evidence, dir);
+        checkTextWidth(model, evidence, dir);
         Path schedulerFile = dir.resolve("scheduler/scheduler_config.json");
         JsonObject scheduler = Files.isRegularFile(schedulerFile) ? JsonFiles.read(schedulerFile) : null;
         ModelKind.Prediction prediction = options.prediction();
@@ -141,6 +142,19 @@ final class DiffusersFolder {
                     + ", expected " + rank + " dimensions.");
         }
         return info.shape();
+    }
+
+    /** SDXL folders also have a 768-wide first text encoder; their UNet attends to 2048-wide features. */
+    private static void checkTextWidth(ModelFiles.Builder model, ModelKind.Evidence evidence, Path dir)
+            throws WeightFormatException {
+        JsonObject unet = model.configs.get(Component.UNET);
+        if (!unet.has("cross_attention_dim") || !unet.get("cross_attention_dim").isJsonPrimitive()) return;
+        int cross = unet.get("cross_attention_dim").getAsInt();
+        if (cross == evidence.textWidth()) return;
+        boolean twoEncoders = model.pipelineConfig.has("text_encoder_2");
+        throw new WeightFormatException(dir + ": the UNet attends to " + cross + "-wide text features but the text "
+                + "encoder gives " + evidence.textWidth() + (twoEncoders ? "; with its second text encoder this looks "
+                + "like SDXL, which sd-ij does not run (Stable Diffusion 1.x and 2.x only)" : "") + ".");
     }
 
     private static void checkInChannels(ModelFiles.Builder model, ModelKind.Evidence evidence, Path dir)

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import org.sdij.io.ModelFiles.Component;
@@ -26,23 +27,30 @@ final class SingleFileModel {
     private static final String UNET_PROJ_IN = NameTables.UNET_PREFIX + "middle_block.1.proj_in.weight";
     private static final String OPENCLIP = NameTables.TEXT_PREFIX + NameTables.OPENCLIP_TEXT_MARK;
     private static final String CLIP = NameTables.TEXT_PREFIX + NameTables.CLIP_TEXT_MARK;
+    /** The training step the released SD 2 base (512, epsilon) checkpoint was saved at. */
+    private static final long SD2_BASE_GLOBAL_STEP = 875000;
 
     static ModelFiles open(Path file, String name, ModelOptions options) throws IOException {
+        return open(TensorFiles.open(file), file, name, options);
+    }
+
+    /** Takes ownership of {@code source}, the tensors of {@code file}. */
+    static ModelFiles open(TensorSource source, Path file, String name, ModelOptions options) throws IOException {
         ModelFiles.Builder model = new ModelFiles.Builder();
+        model.own(source);
         try {
-            return read(file, name, options, model);
+            return read(source, file, name, options, model);
         } catch (IOException | RuntimeException e) {
             model.abandon(e);
             throw e;
         }
     }
 
-    private static ModelFiles read(Path file, String name, ModelOptions options, ModelFiles.Builder model)
-            throws IOException {
+    private static ModelFiles read(TensorSource source, Path file, String name, ModelOptions options,
+                                   ModelFiles.Builder model) throws IOException {
         model.name = name;
         model.origin = file;
         model.format = ModelFiles.Format.SINGLE_FILE;
-        TensorSource source = model.own(TensorFiles.open(file));
         checkIsStableDiffusion(source);
         boolean openClip = hasPrefix(source, OPENCLIP);
         ModelKind.Evidence evidence = evidence(source, openClip);
@@ -57,14 +65,7 @@ final class SingleFileModel {
                 prediction = ModelKind.Prediction.parse(folderScheduler.get("prediction_type").getAsString());
             }
         }
-        if (prediction == null) {
-            ModelKind probe = ModelKind.of(evidence, ModelKind.Prediction.EPSILON);
-            prediction = ModelKind.defaultPrediction(probe.family(), probe.task());
-            if (probe.family() == ModelKind.Family.SD2 && probe.task() == ModelKind.Task.TEXT_TO_IMAGE) {
-                model.notes.add("Assumed " + prediction.configName + " (SD 2.x 768-v): single files do not record the "
-                        + "prediction type; choose epsilon for SD 2 base (512) models.");
-            }
-        }
+        if (prediction == null) prediction = guessPrediction(source, evidence, model.notes);
         model.kind = ModelKind.of(evidence, prediction);
 
         if (configFolder != null) useFolderConfigs(model, configFolder, folderScheduler);
@@ -85,6 +86,28 @@ final class SingleFileModel {
         model.weights(Component.TEXT_ENCODER, text.view(source, NameTables.TEXT_PREFIX));
         noteOtherTensors(source, model.notes);
         return model.build();
+    }
+
+    /**
+     * Single files do not record the prediction type. SD 2 text-to-image is either 2.x 768-v (v) or 2 base
+     * (epsilon); like diffusers, take a training checkpoint's global_step 875000 as SD 2 base, else 768-v.
+     */
+    private static ModelKind.Prediction guessPrediction(TensorSource source, ModelKind.Evidence evidence,
+                                                        List<String> notes) throws WeightFormatException {
+        ModelKind probe = ModelKind.of(evidence, ModelKind.Prediction.EPSILON);
+        ModelKind.Prediction prediction = ModelKind.defaultPrediction(probe.family(), probe.task());
+        if (probe.family() != ModelKind.Family.SD2 || probe.task() != ModelKind.Task.TEXT_TO_IMAGE) return prediction;
+        OptionalLong step = source instanceof CkptFile ckpt ? ckpt.globalStep() : OptionalLong.empty();
+        if (step.isPresent()) {
+            prediction = step.getAsLong() == SD2_BASE_GLOBAL_STEP ? ModelKind.Prediction.EPSILON
+                    : ModelKind.Prediction.V_PREDICTION;
+            notes.add("Took " + prediction.configName + " from the checkpoint's global_step " + step.getAsLong()
+                    + " (" + SD2_BASE_GLOBAL_STEP + " is SD 2 base); set the prediction type if that is wrong.");
+        } else {
+            notes.add("Assumed " + prediction.configName + " (SD 2.x 768-v): single files do not record the "
+                    + "prediction type; choose epsilon for SD 2 base (512) models.");
+        }
+        return prediction;
     }
 
     private static void checkIsStableDiffusion(TensorSource source) throws WeightFormatException {

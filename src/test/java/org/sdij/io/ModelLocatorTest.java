@@ -108,6 +108,23 @@ class ModelLocatorTest {
     }
 
     @Test
+    void sdxlLikeFoldersAreRefused() throws IOException {
+        Path xl = tmp.resolve("xl");
+        TestFiles.linkAll(tiny("sd1"), xl);
+        for (String sub : List.of("unet", "model_index.json")) Files.delete(xl.resolve(sub));
+        TestFiles.linkAll(tiny("sd1/unet"), xl.resolve("unet"));
+        Files.delete(xl.resolve("unet/config.json"));
+        var unet = TensorAsserts.readJson(tiny("sd1/unet/config.json"));
+        unet.addProperty("cross_attention_dim", 16);
+        Files.writeString(xl.resolve("unet/config.json"), unet.toString());
+        var index = TensorAsserts.readJson(tiny("sd1/model_index.json"));
+        index.add("text_encoder_2", index.get("text_encoder"));
+        Files.writeString(xl.resolve("model_index.json"), index.toString());
+        IOException e = assertThrows(WeightFormatException.class, () -> ModelLocator.open(xl.toString()));
+        assertContains(e, xl.toString(), "16-wide", "gives 8", "SDXL");
+    }
+
+    @Test
     void incompleteSingleFilesSayWhatTheyLack() throws IOException {
         Path vaeOnly = tmp.resolve("vae.safetensors");
         try (SafeTensorsFile sd1 = SafeTensorsFile.open(tiny("sd1.safetensors"))) {
