@@ -1,0 +1,81 @@
+package org.sdij.nn.unet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.sdij.io.SafeTensorsFile;
+import org.sdij.io.TensorSource;
+import org.sdij.nn.GoldenModels;
+import org.sdij.nn.Weights;
+
+/** Every case of every tiny UNet in {@code models/unet-*} against diffusers' output. */
+class UNet2DConditionModelGoldenTest {
+    private static final double TOLERANCE = 1e-4;
+
+    @TestFactory
+    Stream<DynamicNode> diffusersFolderMatchesGoldens() throws IOException {
+        List<DynamicNode> models = new ArrayList<>();
+        for (Path folder : GoldenModels.folders("unet-")) {
+            JsonObject manifest = GoldenModels.manifest(folder);
+            List<DynamicNode> cases = new ArrayList<>();
+            for (JsonElement c : manifest.getAsJsonArray("cases")) {
+                JsonObject testCase = c.getAsJsonObject();
+                String name = folder.getFileName() + " " + testCase.get("name").getAsString();
+                cases.add(DynamicTest.dynamicTest(name, () -> runCase(folder, testCase, name)));
+            }
+            models.add(DynamicContainer.dynamicContainer(folder.getFileName().toString(), cases));
+        }
+        return models.stream();
+    }
+
+    private static void runCase(Path folder, JsonObject testCase, String name) throws Exception {
+        try (NDManager manager = NDManager.newBaseManager();
+             SafeTensorsFile weightsFile = SafeTensorsFile.open(folder.resolve("unet/diffusion_pytorch_model.safetensors"));
+             SafeTensorsFile golden = SafeTensorsFile.open(folder.resolve("golden.safetensors"))) {
+            UNetConfig config = UNetConfig.load(folder.resolve("unet/config.json"));
+            UNet2DConditionModel unet = loadStrict(config, weightsFile, manager);
+            double error = run(unet, golden, testCase, manager);
+            System.out.printf("%s: max abs error %.3g%n", name, error);
+            assertTrue(error <= TOLERANCE, name + ": max abs error " + error);
+        }
+    }
+
+    static UNet2DConditionModel loadStrict(UNetConfig config, TensorSource source, NDManager manager)
+            throws Exception {
+        Weights weights = Weights.of(source, manager);
+        UNet2DConditionModel unet = new UNet2DConditionModel(config, weights);
+        weights.finish();
+        return unet;
+    }
+
+    /** Runs one manifest case and returns the max abs error against its float32 golden output. */
+    static double run(UNet2DConditionModel unet, SafeTensorsFile golden, JsonObject testCase, NDManager manager)
+            throws IOException {
+        JsonObject inputs = testCase.getAsJsonObject("inputs");
+        NDArray sample = golden.load(inputs.get("sample").getAsString(), manager);
+        NDArray timestep = golden.load(inputs.get("timestep").getAsString(), manager);
+        if (testCase.get("timestep_value").isJsonPrimitive()) timestep = timestep.reshape(new Shape());
+        NDArray context = golden.load(inputs.get("encoder_hidden_states").getAsString(), manager);
+        NDArray labels = inputs.has("class_labels") ? golden.load(inputs.get("class_labels").getAsString(), manager) : null;
+        NDArray expected = golden.load(testCase.getAsJsonObject("outputs").get("sample").getAsString(), manager);
+
+        int before = manager.getManagedArrays().size();
+        NDArray out = unet.forward(sample, timestep, context, labels);
+        assertEquals(before + 1, manager.getManagedArrays().size(), "forward must leave only its output behind");
+        return GoldenModels.maxAbsDiff(out, expected);
+    }
+}
