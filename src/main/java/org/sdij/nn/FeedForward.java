@@ -20,6 +20,6 @@ public final class FeedForward {
     public NDArray forward(NDArray x) {
         NDArray projected = proj.forward(x);
         NDList halves = projected.split(2, projected.getShape().dimension() - 1);
-        return out.forward(halves.get(0).mul(Ops.gelu(halves.get(1))));
+        return out.forward(Ops.gelu(halves.get(1)).muli(halves.get(0)));
     }
 }

@@ -35,11 +35,11 @@ public final class ResnetBlock2D {
         NDArray h = conv1.forward(Ops.silu(norm1.forward(x)));
         if (timeEmbProj != null) {
             NDArray t = timeEmbProj.forward(Ops.silu(temb));
-            h = h.add(t.reshape(t.getShape().get(0), t.getShape().get(1), 1, 1));
+            h.addi(t.reshape(t.getShape().get(0), t.getShape().get(1), 1, 1));
         }
         h = conv2.forward(Ops.silu(norm2.forward(h)));
-        NDArray skip = convShortcut == null ? x : convShortcut.forward(x);
-        NDArray sum = skip.add(h);
-        return outputScaleFactor == 1f ? sum : sum.div(outputScaleFactor);
+        // h is this pass's own conv output, so it can take the sum in place
+        h.addi(convShortcut == null ? x : convShortcut.forward(x));
+        return outputScaleFactor == 1f ? h : h.divi(outputScaleFactor);
     }
 }

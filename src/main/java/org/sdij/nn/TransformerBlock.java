@@ -30,8 +30,9 @@ public final class TransformerBlock {
 
     /** @param x [B, L, dim]; @param context [B, M, contextDim] */
     public NDArray forward(NDArray x, NDArray context) {
-        x = attn1.forward(norm1.forward(x), onlyCrossAttention ? context : null).add(x);
-        x = attn2.forward(norm2.forward(x), context).add(x);
-        return ff.forward(norm3.forward(x)).add(x);
+        // each branch's output is a fresh array of its own, so the residual is added in place
+        x = attn1.forward(norm1.forward(x), onlyCrossAttention ? context : null).addi(x);
+        x = attn2.forward(norm2.forward(x), context).addi(x);
+        return ff.forward(norm3.forward(x)).addi(x);
     }
 }
