@@ -153,4 +153,9 @@ public final class Ops {
         }
         return index;
     }
+
+    /** The current attention chunk limit (see {@link #setAttentionChunkElements}). */
+    public static long attentionChunkElements() {
+        return attentionChunkElements;
+    }
 }

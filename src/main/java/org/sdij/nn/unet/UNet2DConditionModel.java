@@ -81,8 +81,11 @@ public final class UNet2DConditionModel {
 
     private NDArray run(NDManager temp, NDArray sample, NDArray timestep, NDArray context, NDArray classLabels) {
         long batch = sample.getShape().get(0);
-        NDArray emb = timeEmbedding.forward(features(temp, perSample(timestep, batch)));
-        if (classLabels != null && config.hasClassEmbedding()) emb = emb.add(classEmbedding(temp, classLabels, batch));
+        DataType dtype = sample.getDataType(); // the sinusoid is float32 math, then follows the sample's type
+        NDArray emb = timeEmbedding.forward(features(temp, perSample(timestep, batch)).toType(dtype, false));
+        if (classLabels != null && config.hasClassEmbedding()) {
+            emb = emb.add(classEmbedding(temp, classLabels, batch, dtype));
+        }
 
         NDArray x = config.centerInputSample() ? sample.mul(2f).sub(1f) : sample;
         x = convIn.forward(x);
@@ -127,15 +130,15 @@ public final class UNet2DConditionModel {
                 config.freqShift());
     }
 
-    private NDArray classEmbedding(NDManager temp, NDArray classLabels, long batch) {
+    private NDArray classEmbedding(NDManager temp, NDArray classLabels, long batch, DataType dtype) {
         if (classEmbeddingTable != null) {
             NDArray labels = classLabels.toType(DataType.INT64, false).reshape(-1);
             if (labels.getShape().get(0) == 1 && batch > 1) labels = labels.broadcast(batch);
-            return classEmbeddingTable.get(new NDIndex("{}", labels));
+            return classEmbeddingTable.get(new NDIndex("{}", labels)).toType(dtype, false);
         }
         if (classTimestepEmbedding != null) {
-            return classTimestepEmbedding.forward(features(temp, perSample(classLabels, batch)));
+            return classTimestepEmbedding.forward(features(temp, perSample(classLabels, batch)).toType(dtype, false));
         }
-        return classLabels.toType(DataType.FLOAT32, false); // "identity"
+        return classLabels.toType(dtype, false); // "identity"
     }
 }

@@ -16,10 +16,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.io.SafeTensorsFile;
 import org.sdij.io.TensorSource;
 import org.sdij.nn.GoldenModels;
+import org.sdij.nn.Ops;
 import org.sdij.nn.Weights;
 
 /** Every case of every tiny UNet in {@code models/unet-*} against diffusers' output. */
@@ -51,6 +53,22 @@ class UNet2DConditionModelGoldenTest {
             double error = run(unet, golden, testCase, manager);
             System.out.printf("%s: max abs error %.3g%n", name, error);
             assertTrue(error <= TOLERANCE, name + ": max abs error " + error);
+        }
+    }
+
+    /** The same goldens with attention forced through one-query-row chunks. */
+    @Test
+    void chunkedAttentionMatchesGoldens() throws Exception {
+        Path folder = GoldenModels.folders("unet-").get(0);
+        JsonObject manifest = GoldenModels.manifest(folder);
+        JsonObject testCase = manifest.getAsJsonArray("cases").get(manifest.getAsJsonArray("cases").size() - 1)
+                .getAsJsonObject();
+        long limit = Ops.attentionChunkElements();
+        Ops.setAttentionChunkElements(1);
+        try {
+            runCase(folder, testCase, folder.getFileName() + " " + testCase.get("name").getAsString() + " (chunked)");
+        } finally {
+            Ops.setAttentionChunkElements(limit);
         }
     }
 
