@@ -23,13 +23,17 @@ public final class Attention {
      */
     public Attention(Weights w, int queryDim, int contextDim, int heads, int headDim, boolean qkvBias) {
         int inner = heads * headDim;
-        toQ = qkvBias ? LinearLayer.load(w.sub("to_q"), queryDim, inner) : LinearLayer.loadWithoutBias(w.sub("to_q"), queryDim, inner);
-        toK = qkvBias ? LinearLayer.load(w.sub("to_k"), contextDim, inner) : LinearLayer.loadWithoutBias(w.sub("to_k"), contextDim, inner);
-        toV = qkvBias ? LinearLayer.load(w.sub("to_v"), contextDim, inner) : LinearLayer.loadWithoutBias(w.sub("to_v"), contextDim, inner);
+        toQ = projection(w.sub("to_q"), queryDim, inner, qkvBias);
+        toK = projection(w.sub("to_k"), contextDim, inner, qkvBias);
+        toV = projection(w.sub("to_v"), contextDim, inner, qkvBias);
         toOut = LinearLayer.load(w.sub("to_out").sub(0), inner, queryDim);
         this.heads = heads;
         this.headDim = headDim;
         this.scale = (float) (1.0 / Math.sqrt(headDim));
+    }
+
+    private static LinearLayer projection(Weights w, int in, int out, boolean bias) {
+        return bias ? LinearLayer.load(w, in, out) : LinearLayer.loadWithoutBias(w, in, out);
     }
 
     /**

@@ -99,15 +99,22 @@ public final class UNet2DConditionModel {
         // sizes that do not halve evenly at every level upsample to the matching skip's size instead of 2x
         boolean exactSizes = notDivisible(sample, 1L << (config.levels() - 1));
         for (UpBlock block : upBlocks) {
-            List<NDArray> levelSkips = skips.subList(skips.size() - block.resnetCount(), skips.size());
-            List<NDArray> own = new ArrayList<>(levelSkips);
-            levelSkips.clear();
-            long[] size = exactSizes && !skips.isEmpty()
-                    ? new long[] {skips.get(skips.size() - 1).getShape().get(2), skips.get(skips.size() - 1).getShape().get(3)}
-                    : null;
-            x = block.forward(x, own, emb, context, size);
+            List<NDArray> levelSkips = removeLast(skips, block.resnetCount());
+            long[] size = exactSizes && !skips.isEmpty() ? spatialSize(skips.get(skips.size() - 1)) : null;
+            x = block.forward(x, levelSkips, emb, context, size);
         }
         return convOut.forward(Ops.silu(convNormOut.forward(x)));
+    }
+
+    private static List<NDArray> removeLast(List<NDArray> list, int count) {
+        List<NDArray> tail = list.subList(list.size() - count, list.size());
+        List<NDArray> removed = new ArrayList<>(tail);
+        tail.clear();
+        return removed;
+    }
+
+    private static long[] spatialSize(NDArray x) {
+        return new long[] {x.getShape().get(2), x.getShape().get(3)};
     }
 
     private static boolean notDivisible(NDArray sample, long factor) {
