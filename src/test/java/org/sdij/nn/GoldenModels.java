@@ -9,7 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.function.Function;
 import org.sdij.Reference;
+import org.sdij.io.SafeTensorsFile;
+import org.sdij.io.TensorSource;
+import org.sdij.io.names.NameMap;
 
 /** The tiny-model golden folders under {@code models/} and small helpers the network tests share. */
 public final class GoldenModels {
@@ -32,6 +36,40 @@ public final class GoldenModels {
     public static JsonObject manifest(Path folder) throws IOException {
         return JsonParser.parseString(Files.readString(folder.resolve("manifest.json"), StandardCharsets.UTF_8))
                 .getAsJsonObject();
+    }
+
+    /** The two weight files a model folder's manifest names: diffusers layout and original single-file naming. */
+    public enum Layout {
+        DIFFUSERS, SINGLE_FILE;
+
+        /** Whether {@code manifest} names a file in this layout. */
+        public boolean presentIn(JsonObject manifest) {
+            return manifest.getAsJsonObject("weights").has(this == DIFFUSERS ? "diffusers" : "single_file");
+        }
+    }
+
+    /** The manifest's diffusers config ({@code weights.diffusers_config}). */
+    public static JsonObject diffusersConfig(Path folder, JsonObject manifest) throws IOException {
+        Path config = folder.resolve(manifest.getAsJsonObject("weights").get("diffusers_config").getAsString());
+        return JsonParser.parseString(Files.readString(config, StandardCharsets.UTF_8)).getAsJsonObject();
+    }
+
+    /**
+     * The model's tensors under diffusers names: the diffusers file as is, or the single file's tensors under
+     * {@code weights.single_file_prefix} renamed by {@code table} (expanded for the diffusers config).
+     */
+    public static TensorSource openWeights(Path folder, JsonObject manifest, Layout layout,
+                                           Function<JsonObject, NameMap> table) throws IOException {
+        JsonObject weights = manifest.getAsJsonObject("weights");
+        if (layout == Layout.DIFFUSERS) return SafeTensorsFile.open(folder.resolve(weights.get("diffusers").getAsString()));
+        NameMap map = table.apply(diffusersConfig(folder, manifest));
+        SafeTensorsFile file = SafeTensorsFile.open(folder.resolve(weights.get("single_file").getAsString()));
+        try {
+            return map.view(file, weights.get("single_file_prefix").getAsString());
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
     }
 
     public static double maxAbsDiff(NDArray actual, NDArray expected) {

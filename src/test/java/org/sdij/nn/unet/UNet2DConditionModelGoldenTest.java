@@ -20,35 +20,44 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.io.SafeTensorsFile;
 import org.sdij.io.TensorSource;
+import org.sdij.io.names.NameTables;
 import org.sdij.nn.GoldenModels;
+import org.sdij.nn.GoldenModels.Layout;
 import org.sdij.nn.Ops;
 import org.sdij.nn.Weights;
 
-/** Every case of every tiny UNet in {@code models/unet-*} against diffusers' output. */
+/**
+ * Every case of every tiny UNet in {@code models/unet-*} against diffusers' output, loaded strictly from the
+ * diffusers folder and from the original single file through the io.names tables.
+ */
 class UNet2DConditionModelGoldenTest {
     private static final double TOLERANCE = 1e-4;
 
     @TestFactory
-    Stream<DynamicNode> diffusersFolderMatchesGoldens() throws IOException {
+    Stream<DynamicNode> everyCaseMatchesGoldens() throws IOException {
         List<DynamicNode> models = new ArrayList<>();
         for (Path folder : GoldenModels.folders("unet-")) {
             JsonObject manifest = GoldenModels.manifest(folder);
-            List<DynamicNode> cases = new ArrayList<>();
-            for (JsonElement c : manifest.getAsJsonArray("cases")) {
-                JsonObject testCase = c.getAsJsonObject();
-                String name = folder.getFileName() + " " + testCase.get("name").getAsString();
-                cases.add(DynamicTest.dynamicTest(name, () -> runCase(folder, testCase, name)));
+            for (Layout layout : Layout.values()) {
+                if (!layout.presentIn(manifest)) continue;
+                List<DynamicNode> cases = new ArrayList<>();
+                for (JsonElement c : manifest.getAsJsonArray("cases")) {
+                    JsonObject testCase = c.getAsJsonObject();
+                    String name = folder.getFileName() + " " + layout + " " + testCase.get("name").getAsString();
+                    cases.add(DynamicTest.dynamicTest(name, () -> runCase(folder, manifest, layout, testCase, name)));
+                }
+                models.add(DynamicContainer.dynamicContainer(folder.getFileName() + " " + layout, cases));
             }
-            models.add(DynamicContainer.dynamicContainer(folder.getFileName().toString(), cases));
         }
         return models.stream();
     }
 
-    private static void runCase(Path folder, JsonObject testCase, String name) throws Exception {
+    private static void runCase(Path folder, JsonObject manifest, Layout layout, JsonObject testCase, String name)
+            throws Exception {
         try (NDManager manager = NDManager.newBaseManager();
-             SafeTensorsFile weightsFile = SafeTensorsFile.open(folder.resolve("unet/diffusion_pytorch_model.safetensors"));
-             SafeTensorsFile golden = SafeTensorsFile.open(folder.resolve("golden.safetensors"))) {
-            UNetConfig config = UNetConfig.load(folder.resolve("unet/config.json"));
+             TensorSource weightsFile = GoldenModels.openWeights(folder, manifest, layout, NameTables::unet);
+             SafeTensorsFile golden = SafeTensorsFile.open(folder.resolve(manifest.get("golden").getAsString()))) {
+            UNetConfig config = UNetConfig.fromJson(GoldenModels.diffusersConfig(folder, manifest));
             UNet2DConditionModel unet = loadStrict(config, weightsFile, manager);
             double error = run(unet, golden, testCase, manager);
             System.out.printf("%s: max abs error %.3g%n", name, error);
@@ -66,7 +75,8 @@ class UNet2DConditionModelGoldenTest {
         long limit = Ops.attentionChunkElements();
         Ops.setAttentionChunkElements(1);
         try {
-            runCase(folder, testCase, folder.getFileName() + " " + testCase.get("name").getAsString() + " (chunked)");
+            runCase(folder, manifest, Layout.DIFFUSERS, testCase,
+                    folder.getFileName() + " " + testCase.get("name").getAsString() + " (chunked attention)");
         } finally {
             Ops.setAttentionChunkElements(limit);
         }

@@ -20,34 +20,43 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.io.SafeTensorsFile;
 import org.sdij.io.TensorSource;
+import org.sdij.io.names.NameTables;
 import org.sdij.nn.GoldenModels;
+import org.sdij.nn.GoldenModels.Layout;
 import org.sdij.nn.Weights;
 
-/** Every case of every tiny VAE in {@code models/vae-*}: posterior mean/logvar/std and both decodes. */
+/**
+ * Every case of every tiny VAE in {@code models/vae-*} (posterior mean/logvar/std and both decodes), loaded
+ * strictly from the diffusers folder and from the original single file through the io.names tables.
+ */
 class AutoencoderKLGoldenTest {
     private static final double TOLERANCE = 2e-4;
 
     @TestFactory
-    Stream<DynamicNode> diffusersFolderMatchesGoldens() throws IOException {
+    Stream<DynamicNode> everyCaseMatchesGoldens() throws IOException {
         List<DynamicNode> models = new ArrayList<>();
         for (Path folder : GoldenModels.folders("vae-")) {
             JsonObject manifest = GoldenModels.manifest(folder);
-            List<DynamicNode> cases = new ArrayList<>();
-            for (JsonElement c : manifest.getAsJsonArray("cases")) {
-                JsonObject testCase = c.getAsJsonObject();
-                String name = folder.getFileName() + " " + testCase.get("name").getAsString();
-                cases.add(DynamicTest.dynamicTest(name, () -> runCase(folder, testCase, name)));
+            for (Layout layout : Layout.values()) {
+                if (!layout.presentIn(manifest)) continue;
+                List<DynamicNode> cases = new ArrayList<>();
+                for (JsonElement c : manifest.getAsJsonArray("cases")) {
+                    JsonObject testCase = c.getAsJsonObject();
+                    String name = folder.getFileName() + " " + layout + " " + testCase.get("name").getAsString();
+                    cases.add(DynamicTest.dynamicTest(name, () -> runCase(folder, manifest, layout, testCase, name)));
+                }
+                models.add(DynamicContainer.dynamicContainer(folder.getFileName() + " " + layout, cases));
             }
-            models.add(DynamicContainer.dynamicContainer(folder.getFileName().toString(), cases));
         }
         return models.stream();
     }
 
-    private static void runCase(Path folder, JsonObject testCase, String name) throws Exception {
+    private static void runCase(Path folder, JsonObject manifest, Layout layout, JsonObject testCase, String name)
+            throws Exception {
         try (NDManager manager = NDManager.newBaseManager();
-             SafeTensorsFile weightsFile = SafeTensorsFile.open(folder.resolve("vae/diffusion_pytorch_model.safetensors"));
-             SafeTensorsFile golden = SafeTensorsFile.open(folder.resolve("golden.safetensors"))) {
-            VaeConfig config = VaeConfig.load(folder.resolve("vae/config.json"));
+             TensorSource weightsFile = GoldenModels.openWeights(folder, manifest, layout, NameTables::vae);
+             SafeTensorsFile golden = SafeTensorsFile.open(folder.resolve(manifest.get("golden").getAsString()))) {
+            VaeConfig config = VaeConfig.fromJson(GoldenModels.diffusersConfig(folder, manifest));
             AutoencoderKL vae = loadStrict(config, weightsFile, manager);
             check(vae, golden, testCase, manager, name);
         }
