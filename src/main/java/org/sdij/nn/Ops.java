@@ -3,6 +3,7 @@ package org.sdij.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
@@ -123,5 +124,38 @@ public final class Ops {
         NDArray scores = matMul(q, kt).mul(scale);
         if (mask != null) scores = scores.add(mask);
         return matMul(scores.softmax(-1), v);
+    }
+
+    /**
+     * Nearest-neighbour resize of NCHW input to {@code height x width}, picking source rows and columns as
+     * torch's {@code interpolate(mode="nearest")} does: floor(dst * (float) in / out). Exact doubling (the
+     * common case) is one broadcast copy.
+     */
+    public static NDArray upsampleNearest(NDArray x, long height, long width) {
+        Shape s = x.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        long h = s.get(2);
+        long w = s.get(3);
+        if (height == 2 * h && width == 2 * w) {
+            return x.reshape(n, c, h, 1, w, 1).broadcast(n, c, h, 2, w, 2).reshape(n, c, height, width);
+        }
+        NDArray rows = x.getManager().create(nearestSourceIndex(h, height));
+        NDArray cols = x.getManager().create(nearestSourceIndex(w, width));
+        return x.get(new NDIndex(":, :, {}", rows)).get(new NDIndex(":, :, :, {}", cols));
+    }
+
+    private static long[] nearestSourceIndex(long in, long out) {
+        float scale = (float) in / out;
+        long[] index = new long[(int) out];
+        for (int i = 0; i < out; i++) {
+            index[i] = Math.min((long) Math.floor(i * scale), in - 1);
+        }
+        return index;
+    }
+
+    /** The current attention chunk limit (see {@link #setAttentionChunkElements}). */
+    public static long attentionChunkElements() {
+        return attentionChunkElements;
     }
 }
