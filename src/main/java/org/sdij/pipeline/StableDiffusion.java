@@ -62,10 +62,7 @@ public final class StableDiffusion implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager(device);
         ClipTokenizer tokenizer = null;
         try {
-            tokenizer = files.tokenizerDir() != null
-                    ? ClipTokenizer.fromFolder(files.tokenizerDir())
-                    : ClipTokenizer.bundled(files.kind().family() == ModelKind.Family.SD1
-                            ? ClipTokenizer.SD1_PAD_TOKEN : ClipTokenizer.SD2_PAD_TOKEN);
+            tokenizer = ClipTokenizer.forModel(files);
             ClipTextEncoder text = ClipTextEncoder.load(
                     ClipTextConfig.fromJson(files.config(Component.TEXT_ENCODER).toString()),
                     Weights.of(files.weights(Component.TEXT_ENCODER), manager, dtype));
@@ -100,6 +97,10 @@ public final class StableDiffusion implements AutoCloseable {
 
     public DataType dtype() {
         return dtype;
+    }
+
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
     }
 
     public UNet2DConditionModel unet() {

@@ -1,0 +1,81 @@
+package org.sdij.pipeline;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.sdij.Reference;
+import org.sdij.io.ModelFiles;
+import org.sdij.io.ModelLocator;
+import org.sdij.io.ModelOptions;
+import org.sdij.io.SafeTensorsFile;
+
+/** The whole-pipeline golden cases of the reference directory, and the tiny models they ran on. */
+final class PipelineCases {
+    private PipelineCases() {}
+
+    /** One case folder: its manifest and golden tensors. */
+    record Case(String name, Path folder, JsonObject manifest) {
+        JsonObject spec() {
+            return manifest.getAsJsonObject("spec");
+        }
+
+        String pipeline() {
+            return spec().get("pipeline").getAsString();
+        }
+
+        /** tiny-models/<name>: the spec's UNet folder name without its "unet-" prefix. */
+        String tinyModel() {
+            return spec().get("unet").getAsString().replaceFirst("^unet-", "");
+        }
+
+        SafeTensorsFile golden() throws IOException {
+            return SafeTensorsFile.open(folder.resolve("golden.safetensors"));
+        }
+    }
+
+    static Stream<Case> all(String... pipelines) throws IOException {
+        List<Case> cases = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(Reference.resolve("pipelines"))) {
+            for (Path dir : dirs.sorted().toList()) {
+                Path manifest = dir.resolve("manifest.json");
+                if (!Files.isRegularFile(manifest)) continue;
+                JsonObject json = JsonParser.parseString(Files.readString(manifest)).getAsJsonObject();
+                Case c = new Case(dir.getFileName().toString(), dir, json);
+                if (List.of(pipelines).contains(c.pipeline())) cases.add(c);
+            }
+        }
+        return cases.stream();
+    }
+
+    /** Each tiny model is loaded once per form (folder, single file) and shared by the cases. */
+    private static final Map<String, StableDiffusion> LOADED = new HashMap<>();
+
+    static synchronized StableDiffusion model(String tinyModel, boolean singleFile) {
+        return LOADED.computeIfAbsent(tinyModel + (singleFile ? ".safetensors" : ""), key -> {
+            Path folder = Reference.resolve("tiny-models/" + tinyModel);
+            try (ModelFiles files = singleFile
+                    ? ModelLocator.open(Reference.resolve("tiny-models/" + key),
+                            ModelOptions.DEFAULT.withConfigFolder(folder))
+                    : ModelLocator.open(folder, ModelOptions.DEFAULT)) {
+                return StableDiffusion.load(files, Device.cpu(), DataType.FLOAT32);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    static synchronized void closeAll() {
+        LOADED.values().forEach(StableDiffusion::close);
+        LOADED.clear();
+    }
+}
