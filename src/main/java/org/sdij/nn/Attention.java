@@ -42,6 +42,10 @@ public final class Attention {
      * @return [B, L, queryDim]
      */
     public NDArray forward(NDArray x, NDArray context) {
+        return ForwardScope.block(() -> compute(x, context));
+    }
+
+    private NDArray compute(NDArray x, NDArray context) {
         NDArray source = context == null ? x : context;
         NDArray q = splitHeads(toQ.forward(x));
         NDArray k = splitHeads(toK.forward(source));

@@ -18,6 +18,6 @@ public final class Downsample2D {
 
     public NDArray forward(NDArray x) {
         // pad() takes (left, right, top, bottom) from the last dimension backwards, as torch's F.pad
-        return conv.forward(padBottomRight ? x.pad(new Shape(0, 1, 0, 1), 0) : x);
+        return ForwardScope.block(() -> conv.forward(padBottomRight ? x.pad(new Shape(0, 1, 0, 1), 0) : x));
     }
 }

@@ -18,6 +18,10 @@ public final class FeedForward {
     }
 
     public NDArray forward(NDArray x) {
+        return ForwardScope.block(() -> compute(x));
+    }
+
+    private NDArray compute(NDArray x) {
         NDArray projected = proj.forward(x);
         NDList halves = projected.split(2, projected.getShape().dimension() - 1);
         return out.forward(Ops.gelu(halves.get(1)).muli(halves.get(0)));

@@ -107,7 +107,9 @@ public final class Ops {
         NDArray kt = k.transpose(0, 2, 1);
         long rowsPerChunk = Math.max(1, attentionChunkElements / Math.max(1, batch * keys));
         if (rowsPerChunk >= queries) {
-            return attendRows(q, kt, v, scale, mask);
+            NDArray out = attendRows(q, kt, v, scale, mask);
+            kt.close();
+            return out;
         }
         NDList parts = new NDList();
         for (long start = 0; start < queries; start += rowsPerChunk) {
@@ -115,15 +117,30 @@ public final class Ops {
             String rows = ":, " + start + ":" + end;
             NDArray chunkMask = mask == null ? null : mask.get(mask.getShape().get(mask.getShape().dimension() - 2) == 1
                     ? "..." : "..., " + start + ":" + end + ", :");
-            parts.add(attendRows(q.get(rows), kt, v, scale, chunkMask));
+            NDArray chunkQ = q.get(rows);
+            parts.add(attendRows(chunkQ, kt, v, scale, chunkMask));
+            chunkQ.close();
+            if (chunkMask != null) chunkMask.close();
         }
-        return NDArrays.concat(parts, 1);
+        NDArray out = NDArrays.concat(parts, 1);
+        parts.close();
+        kt.close();
+        return out;
     }
 
+    /**
+     * One chunk of attention. Every intermediate is closed as soon as it is used (and the scaling and mask
+     * act in place on the fresh score matrix): otherwise each chunk's score matrices would live as long
+     * as the caller's manager and chunking would not bound memory at all.
+     */
     private static NDArray attendRows(NDArray q, NDArray kt, NDArray v, float scale, NDArray mask) {
-        NDArray scores = matMul(q, kt).mul(scale);
-        if (mask != null) scores = scores.add(mask);
-        return matMul(scores.softmax(-1), v);
+        NDArray scores = matMul(q, kt).muli(scale);
+        if (mask != null) scores.addi(mask);
+        NDArray probabilities = scores.softmax(-1);
+        scores.close();
+        NDArray out = matMul(probabilities, v);
+        probabilities.close();
+        return out;
     }
 
     /**

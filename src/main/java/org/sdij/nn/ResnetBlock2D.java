@@ -32,6 +32,10 @@ public final class ResnetBlock2D {
 
     /** @param temb the time embedding [B, timeChannels], or null for a block without one */
     public NDArray forward(NDArray x, NDArray temb) {
+        return ForwardScope.block(() -> compute(x, temb));
+    }
+
+    private NDArray compute(NDArray x, NDArray temb) {
         NDArray h = conv1.forward(Ops.silu(norm1.forward(x)));
         if (timeEmbProj != null) {
             NDArray t = timeEmbProj.forward(Ops.silu(temb));

@@ -30,6 +30,10 @@ public final class TransformerBlock {
 
     /** @param x [B, L, dim]; @param context [B, M, contextDim] */
     public NDArray forward(NDArray x, NDArray context) {
+        return ForwardScope.block(() -> compute(x, context));
+    }
+
+    private NDArray compute(NDArray x, NDArray context) {
         // each branch's output is a fresh array of its own, so the residual is added in place
         x = attn1.forward(norm1.forward(x), onlyCrossAttention ? context : null).addi(x);
         x = attn2.forward(norm2.forward(x), context).addi(x);

@@ -18,6 +18,6 @@ public final class Upsample2D {
 
     /** Upsample to exactly {@code height x width} (the UNet's path for sizes not divisible by its factor). */
     public NDArray forward(NDArray x, long height, long width) {
-        return conv.forward(Ops.upsampleNearest(x, height, width));
+        return ForwardScope.block(() -> conv.forward(Ops.upsampleNearest(x, height, width)));
     }
 }

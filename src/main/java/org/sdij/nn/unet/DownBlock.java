@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import org.sdij.nn.Downsample2D;
+import org.sdij.nn.ForwardScope;
 import org.sdij.nn.ResnetBlock2D;
 import org.sdij.nn.Weights;
 
@@ -37,8 +38,9 @@ final class DownBlock {
     /** Runs the level and appends its skip connections to {@code skips}. */
     NDArray forward(NDArray x, NDArray temb, NDArray context, List<NDArray> skips) {
         for (int i = 0; i < resnets.size(); i++) {
-            x = resnets.get(i).forward(x, temb);
-            if (!attentions.isEmpty()) x = attentions.get(i).forward(x, context);
+            int stage = i;
+            NDArray in = x;
+            x = ForwardScope.block(() -> stage(stage, in, temb, context));
             skips.add(x);
         }
         if (downsampler != null) {
@@ -46,5 +48,10 @@ final class DownBlock {
             skips.add(x);
         }
         return x;
+    }
+
+    private NDArray stage(int i, NDArray x, NDArray temb, NDArray context) {
+        NDArray h = resnets.get(i).forward(x, temb);
+        return attentions.isEmpty() ? h : attentions.get(i).forward(h, context);
     }
 }

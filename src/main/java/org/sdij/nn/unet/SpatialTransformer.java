@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import org.sdij.nn.Conv2dLayer;
+import org.sdij.nn.ForwardScope;
 import org.sdij.nn.GroupNormLayer;
 import org.sdij.nn.LinearLayer;
 import org.sdij.nn.TransformerBlock;
@@ -43,6 +44,10 @@ final class SpatialTransformer {
     }
 
     NDArray forward(NDArray x, NDArray context) {
+        return ForwardScope.block(() -> compute(x, context));
+    }
+
+    private NDArray compute(NDArray x, NDArray context) {
         Shape s = x.getShape();
         long batch = s.get(0);
         long height = s.get(2);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import java.util.ArrayList;
 import java.util.List;
+import org.sdij.nn.ForwardScope;
 import org.sdij.nn.ResnetBlock2D;
 import org.sdij.nn.Upsample2D;
 import org.sdij.nn.Weights;
@@ -55,11 +56,17 @@ final class UpBlock {
      */
     NDArray forward(NDArray x, List<NDArray> skips, NDArray temb, NDArray context, long[] upsampleSize) {
         for (int i = 0; i < resnets.size(); i++) {
+            int stage = i;
+            NDArray in = x;
             NDArray skip = skips.get(skips.size() - 1 - i);
-            x = resnets.get(i).forward(NDArrays.concat(new NDList(x, skip), 1), temb);
-            if (!attentions.isEmpty()) x = attentions.get(i).forward(x, context);
+            x = ForwardScope.block(() -> stage(stage, in, skip, temb, context));
         }
         if (upsampler == null) return x;
         return upsampleSize == null ? upsampler.forward(x) : upsampler.forward(x, upsampleSize[0], upsampleSize[1]);
+    }
+
+    private NDArray stage(int i, NDArray x, NDArray skip, NDArray temb, NDArray context) {
+        NDArray h = resnets.get(i).forward(NDArrays.concat(new NDList(x, skip), 1), temb);
+        return attentions.isEmpty() ? h : attentions.get(i).forward(h, context);
     }
 }

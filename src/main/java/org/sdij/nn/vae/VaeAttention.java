@@ -3,6 +3,7 @@ package org.sdij.nn.vae;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import org.sdij.nn.Attention;
+import org.sdij.nn.ForwardScope;
 import org.sdij.nn.GroupNormLayer;
 import org.sdij.nn.Weights;
 
@@ -22,6 +23,10 @@ final class VaeAttention {
     }
 
     NDArray forward(NDArray x) {
+        return ForwardScope.block(() -> compute(x));
+    }
+
+    private NDArray compute(NDArray x) {
         Shape s = x.getShape();
         long batch = s.get(0);
         long channels = s.get(1);

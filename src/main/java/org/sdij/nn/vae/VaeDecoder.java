@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import org.sdij.nn.Conv2dLayer;
+import org.sdij.nn.ForwardScope;
 import org.sdij.nn.GroupNormLayer;
 import org.sdij.nn.Ops;
 import org.sdij.nn.ResnetBlock2D;
@@ -50,11 +51,17 @@ final class VaeDecoder {
     NDArray forward(NDArray latent) {
         NDArray x = midBlock.forward(convIn.forward(latent));
         for (int index = 0; index < resnets.size(); index++) {
-            for (ResnetBlock2D resnet : resnets.get(index)) {
-                x = resnet.forward(x, null);
-            }
-            if (upsamplers.get(index) != null) x = upsamplers.get(index).forward(x);
+            int i = index;
+            NDArray in = x;
+            x = ForwardScope.block(() -> level(i, in));
         }
         return convOut.forward(Ops.silu(convNormOut.forward(x)));
+    }
+
+    private NDArray level(int index, NDArray x) {
+        for (ResnetBlock2D resnet : resnets.get(index)) {
+            x = resnet.forward(x, null);
+        }
+        return upsamplers.get(index) == null ? x : upsamplers.get(index).forward(x);
     }
 }

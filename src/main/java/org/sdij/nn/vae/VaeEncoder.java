@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.sdij.nn.Conv2dLayer;
 import org.sdij.nn.Downsample2D;
+import org.sdij.nn.ForwardScope;
 import org.sdij.nn.GroupNormLayer;
 import org.sdij.nn.Ops;
 import org.sdij.nn.ResnetBlock2D;
@@ -48,12 +49,18 @@ final class VaeEncoder {
     NDArray forward(NDArray image) {
         NDArray x = convIn.forward(image);
         for (int level = 0; level < resnets.size(); level++) {
-            for (ResnetBlock2D resnet : resnets.get(level)) {
-                x = resnet.forward(x, null);
-            }
-            if (downsamplers.get(level) != null) x = downsamplers.get(level).forward(x);
+            int l = level;
+            NDArray in = x;
+            x = ForwardScope.block(() -> level(l, in));
         }
         x = midBlock.forward(x);
         return convOut.forward(Ops.silu(convNormOut.forward(x)));
+    }
+
+    private NDArray level(int level, NDArray x) {
+        for (ResnetBlock2D resnet : resnets.get(level)) {
+            x = resnet.forward(x, null);
+        }
+        return downsamplers.get(level) == null ? x : downsamplers.get(level).forward(x);
     }
 }
