@@ -46,11 +46,12 @@ public final class BicubicResize {
             int outBase = p * outH * outW;
             for (int oy = 0; oy < outH; oy++) {
                 for (int ox = 0; ox < outW; ox++) {
+                    int[] col = cols.index;
+                    int tap = 4 * ox;
                     for (int j = 0; j < 4; j++) {
-                        int rowStart = inBase + rows.index[4 * oy + j] * w;
-                        rowSums[j] = dot4(input[rowStart + cols.index[4 * ox]], input[rowStart + cols.index[4 * ox + 1]],
-                                input[rowStart + cols.index[4 * ox + 2]], input[rowStart + cols.index[4 * ox + 3]],
-                                cols.weight, 4 * ox);
+                        int row = inBase + rows.index[4 * oy + j] * w;
+                        rowSums[j] = dot4(input[row + col[tap]], input[row + col[tap + 1]],
+                                input[row + col[tap + 2]], input[row + col[tap + 3]], cols.weight, tap);
                     }
                     out[outBase + oy * outW + ox] = dot4(rowSums[0], rowSums[1], rowSums[2], rowSums[3],
                             rows.weight, 4 * oy);

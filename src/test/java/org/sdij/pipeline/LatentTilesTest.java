@@ -57,7 +57,7 @@ class LatentTilesTest {
         int expectedCount = canvas <= tile ? 1 : (canvas - overlap + tile - overlap - 1) / (tile - overlap);
         assertEquals(expectedCount, starts.length, what + ": as few tiles as the overlap allows");
         for (int i = 1; i < starts.length; i++) {
-            assertTrue(starts[i - 1] + tile - starts[i] >= overlap, what + ": overlap between " + (i - 1) + " and " + i);
+            assertTrue(starts[i - 1] + tile - starts[i] >= overlap, what + ": overlap before tile " + i);
         }
     }
 
@@ -163,9 +163,11 @@ class LatentTilesTest {
         double[] blended = steepest(blender.result(), height, width, edgeAfterColumn, edgeAfterRow);
         double[] naive = steepest(pasted, height, width, edgeAfterColumn, edgeAfterRow);
         System.out.printf("seams (scale %d, %d tiles): steepest step across tile edges %.4f, elsewhere %.4f;"
-                + " pasted without blending %.4f vs %.4f%n", scale, tiles.size(), blended[0], blended[1], naive[0], naive[1]);
+                + " pasted without blending %.4f vs %.4f%n",
+                scale, tiles.size(), blended[0], blended[1], naive[0], naive[1]);
         assertTrue(naive[0] > 1.5 * naive[1], "the test must see a seam where there is one");
-        assertTrue(blended[0] <= blended[1], "a seam: " + blended[0] + " across tile edges, " + blended[1] + " elsewhere");
+        assertTrue(blended[0] <= blended[1],
+                "a seam: " + blended[0] + " across tile edges, " + blended[1] + " elsewhere");
     }
 
     /** {steepest step between neighbours across a tile edge, steepest step elsewhere}, in x and y. */
