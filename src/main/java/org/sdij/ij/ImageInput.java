@@ -70,7 +70,8 @@ public final class ImageInput {
     public static List<Converted> convert(ImagePlus imp, Rectangle region, int[] channels, boolean allPositions) {
         List<Converted> out = new ArrayList<>();
         if (!allPositions) {
-            out.add(convertAt(imp, region, channels, imp.getZ(), imp.getT()));
+            int[] czt = current(imp);
+            out.add(convertAt(imp, region, channels, czt[1], czt[2]));
             return out;
         }
         for (int t = 1; t <= imp.getNFrames(); t++) {
@@ -96,7 +97,7 @@ public final class ImageInput {
                         .filter(c -> c - 1 < active.length && active[c - 1]).limit(3).toArray();
                 if (shown.length > 0) return shown;
             }
-            return new int[] {imp.getC()};
+            return new int[] {current(imp)[0]};
         }
         int[] chosen;
         try {
@@ -113,12 +114,17 @@ public final class ImageInput {
         return chosen;
     }
 
+    /** The current channel, slice and frame (1-based) from the current stack index, which setSlice keeps. */
+    static int[] current(ImagePlus imp) {
+        return imp.convertIndexToPosition(imp.getCurrentSlice());
+    }
+
     static Converted convertAt(ImagePlus imp, Rectangle region, int[] channels, int z, int t) {
         ImageStack stack = imp.getStack();
         int n = region.width * region.height;
         float[][] planes = {new float[n], new float[n], new float[n]};
         if (imp.getType() == ImagePlus.COLOR_RGB) {
-            ImageProcessor ip = stack.getProcessor(imp.getStackIndex(imp.getC(), z, t));
+            ImageProcessor ip = stack.getProcessor(imp.getStackIndex(1, z, t));
             readRgb((ColorProcessor) ip, region, planes);
             return new Converted(new RgbImage(region.width, region.height, planes), region, z, t, new int[0],
                     List.of(IntensityMapping.BYTE));
