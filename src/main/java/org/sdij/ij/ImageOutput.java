@@ -77,7 +77,7 @@ public final class ImageOutput {
             RgbImage im = images.get(k);
             int[] pixels = new int[w * h];
             for (int i = 0; i < pixels.length; i++) {
-                pixels[i] = RgbImage.toByte(im.planes()[0][i]) << 16 | RgbImage.toByte(im.planes()[1][i]) << 8
+                pixels[i] = 0xff000000 | RgbImage.toByte(im.planes()[0][i]) << 16 | RgbImage.toByte(im.planes()[1][i]) << 8
                         | RgbImage.toByte(im.planes()[2][i]);
             }
             stack.addSlice(sliceLabel(metadata.get(k)), new ColorProcessor(w, h, pixels));
