@@ -2,7 +2,6 @@ package org.sdij.ij;
 
 import ij.IJ;
 import ij.Menus;
-import ij.WindowManager;
 import ij.macro.Interpreter;
 
 import java.util.Hashtable;
@@ -18,13 +17,18 @@ public final class MacroRunner {
     }
 
     /**
-     * Runs the macro in batch mode and returns its last output ({@code return} value); a macro error or
+     * Runs the macro and returns its last output ({@code return} value); a macro error or
      * a command that stopped the macro throws, with ImageJ's message.
      */
     public static String run(String macro) {
+        return run(macro, null);
+    }
+
+    /** Runs the macro with an argument, as {@code getArgument()} returns it. */
+    public static String run(String macro, String argument) {
         Interpreter interpreter = new Interpreter();
         interpreter.setIgnoreErrors(true);
-        String result = interpreter.run(macro, null);
+        String result = interpreter.run(macro, argument);
         String error = interpreter.getErrorMessage();
         if (error != null) throw new AssertionError("Macro failed: " + error + "\n" + macro);
         if (interpreter.wasError() || "[aborted]".equals(result)) {
@@ -39,17 +43,5 @@ public final class MacroRunner {
         Hashtable<?, ?> commands = Menus.getCommands();
         Object className = commands == null ? null : commands.get(command);
         return className == null ? null : className.toString();
-    }
-
-    public static void closeAllImages() {
-        int[] ids = WindowManager.getIDList();
-        if (ids == null) return;
-        for (int id : ids) {
-            var imp = WindowManager.getImage(id);
-            if (imp != null) {
-                imp.changes = false;
-                imp.close();
-            }
-        }
     }
 }

@@ -41,6 +41,13 @@ class SettingsMacroTest {
     }
 
     @Test
+    void theExampleMacroRunsWithAnArgument() throws Exception {
+        String macro = java.nio.file.Files.readString(java.nio.file.Path.of("macros/models_and_settings.ijm"));
+        MacroRunner.run(macro, "/data/sd models");
+        assertEquals("/data/sd models", Settings.current().modelsFolder());
+    }
+
+    @Test
     void leftOutKeysGetTheDefaults() {
         MacroRunner.run("run(\"Models and Settings...\", \"threads=3\");");
         assertEquals(new Settings("", "cpu", "fp32", 3, 1024), Settings.current());

@@ -1,0 +1,59 @@
+package org.sdij.ij;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.awt.GraphicsEnvironment;
+import java.io.File;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/**
+ * ImageJ's real GUI (under Xvfb in CI): the Plugins > Stable Diffusion menu and its items, and the Text to
+ * Image dialog, captured as target/screenshots/*.png. Skipped where no display can be had. The GUI code
+ * lives in {@link GuiScreens}, which a headless JVM never loads.
+ */
+class MenuGuiTest {
+
+    static {
+        ImageJHarness.init();
+    }
+
+    @BeforeEach
+    void startImageJ() throws Exception {
+        assumeFalse(GraphicsEnvironment.isHeadless(),
+                "GUI test skipped: no display (set DISPLAY, e.g. run the tests under xvfb-run)");
+        GuiScreens.startImageJ();
+    }
+
+    @AfterAll
+    static void closeImageJ() throws Exception {
+        if (!GraphicsEnvironment.isHeadless()) GuiScreens.closeImageJ();
+    }
+
+    @Test
+    void theStableDiffusionMenuHoldsEveryCommand() throws Exception {
+        File png = GuiScreens.stableDiffusionMenu();
+        assertTrue(png.length() > 0, png + " is empty");
+    }
+
+    @Test
+    void aDialogIsRecordedWithTheTableKeysAndTheRecordingReadsBack() throws Exception {
+        Object[] valuesAndRecording = GuiScreens.recordedInpaintOptions();
+        ParameterTable.Values values = (ParameterTable.Values) valuesAndRecording[0];
+        String recorded = (String) valuesAndRecording[1];
+        assertEquals("a [small] boat, at sea", values.string("prompt"));
+        assertTrue(recorded.contains("prompt=[a [small] boat, at sea] negative_prompt=[]"), recorded);
+        assertTrue(recorded.contains(" paste_back "), recorded);
+        assertEquals(values, CommandTables.INPAINT.fromMacro(recorded), recorded);
+    }
+
+    @Test
+    void theTextToImageDialogShowsEveryParameter() throws Exception {
+        File png = GuiScreens.textToImageDialog();
+        assertTrue(png.length() > 0, png + " is empty");
+    }
+}
