@@ -27,14 +27,14 @@ public final class CommandTables {
     static final Field NUM_IMAGES = Field.integer("num_images", 1, 1, 64, "");
     static final Field STRENGTH = Field.decimal("strength", 0.8, 0, 1.0, "");
     static final Field NOISE_LEVEL = Field.integer("noise_level", 20, 0, 350, "");
-    static final Field DEPTH = Field.image("depth");
+    static final Field DEPTH = Field.image("depth").withUnits("image");
     static final Field FEATHER = Field.integer("feather", 0, 0, null, "px");
     static final Field PADDING = Field.integer("padding", 0, 0, null, "px (0 = whole image)");
     static final Field PASTE_BACK = Field.flag("paste_back", true);
     /** Every slice of a stack as a batch, or only the current one. */
     static final Field SLICES = Field.choice("slices", "current", "current", "all");
     /** Channels of a composite as R,G,B (1-based, comma separated); empty: the channels shown. */
-    static final Field CHANNELS = Field.text("channels", "");
+    static final Field CHANNELS = Field.text("channels", "").withUnits("(e.g. 1,2,3)");
     /** An RGB stack, or a 32-bit 3-channel composite holding the float result. */
     static final Field OUTPUT = Field.choice("output", "RGB", "RGB", "32-bit");
     static final Field DEVICE = Field.choice("device", "settings", "settings", "cpu", "gpu");

@@ -69,9 +69,14 @@ public record Field(String key, Type type, Object defaultValue, List<String> cho
         return new Field(key, type, newDefault, choices, units, min, max);
     }
 
-    /** The dialog label: ImageJ derives the macro key from it (see {@code ij.Macro.trimKey}). */
+    /**
+     * The dialog label: the key, capitalised, then the units as a hint for the kinds of field that show
+     * none (ImageJ derives the macro key from the label's first word, see {@code ij.Macro.trimKey}).
+     */
     public String label() {
-        return key.substring(0, 1).toUpperCase(Locale.ROOT) + key.substring(1);
+        String name = key.substring(0, 1).toUpperCase(Locale.ROOT) + key.substring(1);
+        boolean numeric = type == Type.INT || type == Type.DOUBLE;
+        return numeric || units.isEmpty() ? name : name + " " + units;
     }
 
     /** The key's first word: ImageJ macro keys should differ in it. */
