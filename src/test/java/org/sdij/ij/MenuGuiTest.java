@@ -5,11 +5,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.awt.GraphicsEnvironment;
+import java.awt.Toolkit;
 import java.io.File;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * ImageJ's real GUI (under Xvfb in CI): the Plugins > Stable Diffusion menu and its items, and the Text to
@@ -26,7 +28,17 @@ class MenuGuiTest {
     void startImageJ() throws Exception {
         assumeFalse(GraphicsEnvironment.isHeadless(),
                 "GUI test skipped: no display (set DISPLAY, e.g. run the tests under xvfb-run)");
+        assumeTrue(toolkitStarts(), "GUI test skipped: AWT cannot open the display " + System.getenv("DISPLAY")
+                + " (a -headless JRE has no libawt_xawt.so: install the full JRE)");
         GuiScreens.startImageJ();
+    }
+
+    private static boolean toolkitStarts() {
+        try {
+            return Toolkit.getDefaultToolkit().getScreenSize().width > 0;
+        } catch (Throwable t) {
+            return false;
+        }
     }
 
     @AfterAll
