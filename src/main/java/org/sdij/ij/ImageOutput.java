@@ -1,0 +1,151 @@
+package org.sdij.ij;
+
+import ij.CompositeImage;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.measure.Calibration;
+import ij.process.ColorProcessor;
+import ij.process.FloatProcessor;
+import ij.process.LUT;
+import org.sdij.pipeline.GenerationMetadata;
+import org.sdij.pipeline.RgbImage;
+
+import java.awt.Color;
+import java.awt.Rectangle;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * Generated images as a NEW ImagePlus: an RGB stack (one slice per image, values rounded as a PNG
+ * would hold them) or a 32-bit composite (3 channels x n slices) keeping the floats. Slice labels carry
+ * the seed; the metadata goes into the Info ("Show Info") and the image properties, which ImageJ
+ * writes into TIFF files, so it survives File > Save As > Tiff.
+ */
+public final class ImageOutput {
+
+    /** Property names; {@code sdij.<key>} for every key of the first image's {@link GenerationMetadata#asMap()}. */
+    public static final String PREFIX = "sdij.";
+    public static final String SEEDS = PREFIX + "seeds";
+    public static final String MACRO = PREFIX + "macro";
+
+    private ImageOutput() {
+    }
+
+    /**
+     * How to build the output.
+     *
+     * @param asFloat a 32-bit 3-channel composite instead of an RGB stack
+     * @param macroLine the macro line that reproduces the result, or null
+     * @param calibration the input's calibration, or null
+     * @param region the part of the input the images came from (sets the origin), or null
+     * @param scale output pixels per input pixel (4 for Upscale 4x: pixel size / 4, same unit)
+     */
+    public record Options(boolean asFloat, String macroLine, Calibration calibration, Rectangle region, double scale) {
+
+        public static Options rgb(String macroLine) {
+            return new Options(false, macroLine, null, null, 1);
+        }
+
+        public Options from(Calibration inputCalibration, Rectangle inputRegion, double pixelScale) {
+            return new Options(asFloat, macroLine, inputCalibration, inputRegion, pixelScale);
+        }
+    }
+
+    public static ImagePlus create(String title, List<RgbImage> images, List<GenerationMetadata> metadata,
+                                   Options options) {
+        if (images.isEmpty()) throw new IllegalArgumentException("no images to show");
+        if (metadata.size() != images.size()) {
+            throw new IllegalArgumentException(images.size() + " images but " + metadata.size() + " metadata records");
+        }
+        int w = images.get(0).width();
+        int h = images.get(0).height();
+        for (RgbImage im : images) {
+            if (im.width() != w || im.height() != h) throw new IllegalArgumentException("images of different sizes");
+        }
+        ImagePlus imp = options.asFloat() ? floatComposite(title, images, metadata) : rgbStack(title, images, metadata);
+        if (options.calibration() != null) imp.setCalibration(outputCalibration(options));
+        writeMetadata(imp, metadata, options.macroLine());
+        return imp;
+    }
+
+    private static ImagePlus rgbStack(String title, List<RgbImage> images, List<GenerationMetadata> metadata) {
+        int w = images.get(0).width();
+        int h = images.get(0).height();
+        ImageStack stack = new ImageStack(w, h);
+        for (int k = 0; k < images.size(); k++) {
+            RgbImage im = images.get(k);
+            int[] pixels = new int[w * h];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = 0xff000000 | RgbImage.toByte(im.planes()[0][i]) << 16 | RgbImage.toByte(im.planes()[1][i]) << 8
+                        | RgbImage.toByte(im.planes()[2][i]);
+            }
+            stack.addSlice(sliceLabel(metadata.get(k)), new ColorProcessor(w, h, pixels));
+        }
+        return new ImagePlus(title, stack);
+    }
+
+    private static ImagePlus floatComposite(String title, List<RgbImage> images, List<GenerationMetadata> metadata) {
+        int w = images.get(0).width();
+        int h = images.get(0).height();
+        ImageStack stack = new ImageStack(w, h);
+        for (int k = 0; k < images.size(); k++) {
+            for (int c = 0; c < 3; c++) {
+                float[] plane = images.get(k).planes()[c].clone();
+                stack.addSlice(sliceLabel(metadata.get(k)), new FloatProcessor(w, h, plane));
+            }
+        }
+        ImagePlus imp = new ImagePlus(title, stack);
+        imp.setDimensions(3, images.size(), 1);
+        CompositeImage ci = new CompositeImage(imp, CompositeImage.COMPOSITE);
+        Color[] colors = {Color.RED, Color.GREEN, Color.BLUE};
+        for (int c = 0; c < 3; c++) {
+            LUT lut = LUT.createLutFromColor(colors[c]);
+            lut.min = 0;
+            lut.max = 1;
+            ci.setChannelLut(lut, c + 1);
+        }
+        ci.setTitle(title);
+        return ci;
+    }
+
+    /** "seed 42" (and the batch position when a batch shares a seed). */
+    static String sliceLabel(GenerationMetadata m) {
+        String seed = "seed " + Long.toUnsignedString(m.seed());
+        return m.imageIndex() > 0 ? seed + " #" + m.imageIndex() : seed;
+    }
+
+    /** The input's calibration cropped to the region and scaled: pixel size / scale, origin moved with the crop. */
+    static Calibration outputCalibration(Options o) {
+        Calibration cal = o.calibration().copy();
+        cal.disableDensityCalibration();
+        double s = o.scale();
+        cal.pixelWidth = cal.pixelWidth / s;
+        cal.pixelHeight = cal.pixelHeight / s;
+        int x = o.region() == null ? 0 : o.region().x;
+        int y = o.region() == null ? 0 : o.region().y;
+        cal.xOrigin = (cal.xOrigin - x) * s;
+        cal.yOrigin = (cal.yOrigin - y) * s;
+        return cal;
+    }
+
+    private static void writeMetadata(ImagePlus imp, List<GenerationMetadata> metadata, String macroLine) {
+        StringJoiner info = new StringJoiner("\n\n");
+        StringJoiner seeds = new StringJoiner(",");
+        for (int k = 0; k < metadata.size(); k++) {
+            info.add("[slice " + (k + 1) + ": " + sliceLabel(metadata.get(k)) + "]\n" + metadata.get(k).toParameters());
+            seeds.add(Long.toUnsignedString(metadata.get(k).seed()));
+        }
+        if (macroLine != null) info.add("Macro: " + macroLine);
+        imp.setProperty("Info", info.toString());
+        for (Map.Entry<String, String> e : metadata.get(0).asMap().entrySet()) {
+            if (e.getValue() != null) imp.setProp(PREFIX + e.getKey(), oneLine(e.getValue()));
+        }
+        imp.setProp(SEEDS, seeds.toString());
+        if (macroLine != null) imp.setProp(MACRO, macroLine);
+    }
+
+    private static String oneLine(String s) {
+        return s.replace('\n', ' ');
+    }
+}

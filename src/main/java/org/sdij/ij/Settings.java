@@ -1,0 +1,29 @@
+package org.sdij.ij;
+
+/**
+ * What Plugins > Stable Diffusion > Models and Settings... stores in ImageJ's preferences: where the
+ * models are, and how the core runs them. Read by every command before it loads a model.
+ *
+ * @param modelsFolder where model folders and single files are looked up by name ("" = none set)
+ * @param device "cpu" or "gpu"
+ * @param precision "fp32" or "fp16"
+ * @param threads CPU threads for libtorch, 0 for all cores
+ * @param attentionLimitMb largest attention score matrix before attention is chunked, 0 for no limit
+ */
+public record Settings(String modelsFolder, String device, String precision, int threads, int attentionLimitMb) {
+
+    public static Settings of(ParameterTable.Values v) {
+        return new Settings(v.string("models_folder"), v.string("device"), v.string("precision"),
+                v.integer("threads"), v.integer("attention_limit"));
+    }
+
+    /** The stored settings (or the defaults). */
+    public static Settings current() {
+        return of(CommandTables.SETTINGS.remembered());
+    }
+
+    /** The device for one run: the command's own choice, or the stored one when it says "settings". */
+    public String deviceFor(String commandDevice) {
+        return commandDevice == null || commandDevice.equals("settings") ? device : commandDevice;
+    }
+}

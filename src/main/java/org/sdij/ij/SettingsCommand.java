@@ -1,0 +1,27 @@
+package org.sdij.ij;
+
+import ij.IJ;
+import ij.plugin.PlugIn;
+
+/**
+ * Plugins > Stable Diffusion > Models and Settings...: models folder, device, precision, threads and the
+ * attention memory limit, kept in ImageJ's preferences (saved when ImageJ quits). From a macro:
+ * {@code run("Models and Settings...", "models_folder=/data/sd device=cpu threads=4");}
+ */
+public class SettingsCommand implements PlugIn {
+
+    @Override
+    public void run(String arg) {
+        ParameterTable table = CommandTables.SETTINGS;
+        try {
+            ParameterTable.Values values = table.ask();
+            if (values == null) return;
+            table.remember(values);
+            Settings s = Settings.of(values);
+            IJ.showStatus("Stable Diffusion: " + s.device() + ", " + s.precision()
+                    + (s.modelsFolder().isEmpty() ? ", no models folder set" : ", models in " + s.modelsFolder()));
+        } catch (IllegalArgumentException e) {
+            Commands.error(table.command(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package org.sdij.ij;
+
+import ij.IJ;
+import ij.ImageJ;
+import ij.Menus;
+import ij.gui.GenericDialog;
+import ij.plugin.frame.Recorder;
+
+import javax.imageio.ImageIO;
+import java.awt.Button;
+import java.awt.Component;
+import java.awt.Container;
+import java.awt.EventQueue;
+import java.awt.Label;
+import java.awt.Menu;
+import java.awt.MenuBar;
+import java.awt.MenuItem;
+import java.awt.Rectangle;
+import java.awt.TextField;
+import java.awt.Robot;
+import java.awt.Toolkit;
+import java.awt.event.ActionEvent;
+import java.awt.event.KeyEvent;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The GUI work of {@link MenuGuiTest}, kept apart so that a headless JVM never loads it: there
+ * ij1-patcher rebuilds GenericDialog without AWT, and code that treats a dialog as a Container would
+ * not even pass the class verifier.
+ */
+final class GuiScreens {
+
+    static final File SCREENSHOTS = new File("target/screenshots");
+    static final List<String> ITEMS = List.of("Text to Image...", "Image to Image...", "Inpaint Selection...",
+            "Depth to Image...", "Upscale 4x...", "-", "Reproduce from Metadata...", "Models and Settings...");
+
+    private static ImageJ imagej;
+
+    private GuiScreens() {
+    }
+
+    /** Starts ImageJ's main window once (the tests share it). */
+    static void startImageJ() throws Exception {
+        if (imagej != null) return;
+        SCREENSHOTS.mkdirs();
+        imagej = IJ.getInstance() != null ? IJ.getInstance() : new ImageJ();
+        EventQueue.invokeAndWait(() -> {
+            imagej.setLocation(0, 0);
+            imagej.toFront();
+        });
+        new Robot().waitForIdle();
+    }
+
+    static void closeImageJ() throws Exception {
+        if (imagej != null) EventQueue.invokeAndWait(() -> imagej.setVisible(false));
+    }
+
+    /** Checks the menu's items, opens it and takes its picture. */
+    static File stableDiffusionMenu() throws Exception {
+        MenuBar bar = Menus.getMenuBar();
+        assertNotNull(bar, "ImageJ has no menu bar");
+        Menu plugins = submenu(bar, "Plugins");
+        Menu sd = submenu(plugins, "Stable Diffusion");
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < sd.getItemCount(); i++) labels.add(sd.getItem(i).getLabel());
+        assertEquals(ITEMS, labels);
+        openWithKeys(bar, plugins, sd);
+        File png = capture("stable-diffusion-menu.png", null);
+        closeMenus();
+        int shotHeight = ImageIO.read(png).getHeight();
+        assertTrue(shotHeight > imagej.getHeight() + 100, "no open menu in the screenshot (" + shotHeight + " px high)");
+        return png;
+    }
+
+    /** Shows a command's dialog, checks that every parameter has its label, takes its picture. */
+    static File textToImageDialog() throws Exception {
+        ParameterTable table = CommandTables.TEXT_TO_IMAGE;
+        GenericDialog gd = table.dialog(table.defaults().with("prompt", "a lighthouse at dawn, oil painting"));
+        Thread shower = show(gd);
+        List<String> shown = labels(gd, new ArrayList<>());
+        for (Field f : table.fields()) {
+            String label = f.label().replace('_', ' ');
+            assertTrue(shown.stream().anyMatch(s -> s.startsWith(label)), label + " not in " + shown);
+        }
+        File png = capture("text-to-image-dialog.png", new Rectangle(gd.getLocationOnScreen(), gd.getSize()));
+        press(gd, 1, shower); // Cancel
+        assertTrue(gd.wasCanceled());
+        return png;
+    }
+
+    /**
+     * Types a prompt into the Inpaint dialog, presses OK with ImageJ's Recorder on, and returns what the
+     * Recorder wrote for the command, with the values the table read from the dialog.
+     */
+    static Object[] recordedInpaintOptions() throws Exception {
+        ParameterTable table = CommandTables.INPAINT;
+        boolean wasRecording = Recorder.record;
+        Recorder.record = true; // before the dialog exists: GenericDialog looks once
+        Recorder.setCommand(table.command());
+        try {
+            GenericDialog gd = table.dialog(table.defaults());
+            Thread shower = show(gd);
+            TextField prompt = (TextField) gd.getStringFields().get(1);
+            EventQueue.invokeAndWait(() -> prompt.setText("a [small] boat, at sea"));
+            press(gd, 0, shower); // OK
+            ParameterTable.Values values = table.read(gd);
+            return new Object[] {values, Recorder.getCommandOptions()};
+        } finally {
+            Recorder.setCommand(null);
+            Recorder.record = wasRecording;
+        }
+    }
+
+    private static Thread show(GenericDialog gd) throws Exception {
+        Thread shower = new Thread(gd::showDialog, "dialog");
+        shower.start();
+        long deadline = System.currentTimeMillis() + 5000;
+        while (!gd.isShowing() && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        assertTrue(gd.isShowing(), "the dialog did not appear");
+        settle(new Robot());
+        return shower;
+    }
+
+    /** Presses a dialog button (0 = OK, 1 = Cancel) and waits for showDialog to return. */
+    private static void press(GenericDialog gd, int index, Thread shower) throws Exception {
+        Button button = gd.getButtons()[index];
+        EventQueue.invokeAndWait(() -> gd.actionPerformed(
+                new ActionEvent(button, ActionEvent.ACTION_PERFORMED, button.getLabel())));
+        shower.join(5000);
+        assertTrue(!shower.isAlive(), "the dialog did not close");
+    }
+
+    private static Menu submenu(MenuBar bar, String label) {
+        for (int i = 0; i < bar.getMenuCount(); i++) if (label.equals(bar.getMenu(i).getLabel())) return bar.getMenu(i);
+        throw new AssertionError("no menu " + label);
+    }
+
+    private static Menu submenu(Menu menu, String label) {
+        for (int i = 0; i < menu.getItemCount(); i++) {
+            if (menu.getItem(i) instanceof Menu m && label.equals(m.getLabel())) return m;
+        }
+        throw new AssertionError("no submenu " + label + " in " + menu.getLabel());
+    }
+
+    /**
+     * Opens Plugins > Stable Diffusion the way a keyboard user would: F10 opens File, Left goes round to
+     * Plugins, Down to the submenu (separators are skipped), Right opens it.
+     */
+    private static void openWithKeys(MenuBar bar, Menu plugins, Menu sd) throws Exception {
+        Robot robot = new Robot();
+        robot.setAutoDelay(40);
+        EventQueue.invokeAndWait(() -> imagej.requestFocus());
+        robot.waitForIdle();
+        type(robot, KeyEvent.VK_F10);
+        settle(robot);
+        // Left, not Right: Right on an item that opens a submenu (File > New) opens that submenu
+        for (int i = 0; i < bar.getMenuCount() - indexOf(bar, plugins); i++) {
+            type(robot, KeyEvent.VK_LEFT);
+            settle(robot);
+        }
+        int selectable = 0;
+        for (int i = 0; i < plugins.getItemCount(); i++) {
+            MenuItem item = plugins.getItem(i);
+            if (item == sd) break;
+            if (!item.getLabel().equals("-") && item.isEnabled()) selectable++;
+        }
+        for (int i = 0; i < selectable; i++) type(robot, KeyEvent.VK_DOWN); // the first item starts selected
+        settle(robot);
+        type(robot, KeyEvent.VK_RIGHT);
+        settle(robot);
+    }
+
+    /** Lets a menu window open before the next key (XAWT drops keys sent while it maps the window). */
+    private static void settle(Robot robot) throws InterruptedException {
+        robot.waitForIdle();
+        Thread.sleep(150);
+    }
+
+    private static int indexOf(MenuBar bar, Menu menu) {
+        for (int i = 0; i < bar.getMenuCount(); i++) if (bar.getMenu(i) == menu) return i;
+        return -1;
+    }
+
+    private static void closeMenus() throws Exception {
+        Robot robot = new Robot();
+        for (int i = 0; i < 3; i++) type(robot, KeyEvent.VK_ESCAPE);
+        robot.waitForIdle();
+    }
+
+    private static void type(Robot robot, int key) {
+        robot.keyPress(key);
+        robot.keyRelease(key);
+    }
+
+    private static List<String> labels(Container c, List<String> out) {
+        for (Component child : c.getComponents()) {
+            if (child instanceof Label l) out.add(l.getText());
+            if (child instanceof Container inner) labels(inner, out);
+        }
+        return out;
+    }
+
+    /** A screenshot of the area, or of everything drawn on the screen (its non-background bounding box). */
+    private static File capture(String name, Rectangle area) throws IOException, Exception {
+        Rectangle screen = new Rectangle(Toolkit.getDefaultToolkit().getScreenSize());
+        BufferedImage shot = new Robot().createScreenCapture(area == null ? screen : area.intersection(screen));
+        if (area == null) shot = cropToContent(shot);
+        File file = new File(SCREENSHOTS, name);
+        ImageIO.write(shot, "png", file);
+        return file;
+    }
+
+    private static BufferedImage cropToContent(BufferedImage img) {
+        int background = img.getRGB(img.getWidth() - 1, img.getHeight() - 1);
+        int minX = img.getWidth(), minY = img.getHeight(), maxX = -1, maxY = -1;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                if (img.getRGB(x, y) != background) {
+                    minX = Math.min(minX, x);
+                    minY = Math.min(minY, y);
+                    maxX = Math.max(maxX, x);
+                    maxY = Math.max(maxY, y);
+                }
+            }
+        }
+        return maxX < 0 ? img : img.getSubimage(minX, minY, maxX - minX + 1, maxY - minY + 1);
+    }
+}

@@ -1,0 +1,102 @@
+package org.sdij.ij;
+
+import ij.IJ;
+import net.imagej.patcher.EssentialLegacyHooks;
+import net.imagej.patcher.LegacyHooks;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.awt.EventQueue;
+import java.awt.event.KeyEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The step listener drives ImageJ's progress bar (seen through ij1-patcher's hooks) and Esc cancels. */
+class ImageJProgressTest {
+
+    static {
+        ImageJHarness.init();
+    }
+
+    /** Hooks that keep what ImageJ was asked to show. */
+    public static final class Recording extends EssentialLegacyHooks {
+        final List<Double> progress = new ArrayList<>();
+        final List<String> status = new ArrayList<>();
+
+        @Override
+        public void showProgress(double p) {
+            progress.add(p);
+        }
+
+        @Override
+        public void showStatus(String s) {
+            status.add(s);
+        }
+    }
+
+    private Recording recording;
+    private Object previous;
+
+    @BeforeEach
+    void installHooks() throws Exception {
+        recording = new Recording();
+        previous = IJ.class.getMethod("_hooks", LegacyHooks.class).invoke(null, recording);
+    }
+
+    @AfterEach
+    void restoreHooks() throws Exception {
+        IJ.class.getMethod("_hooks", LegacyHooks.class).invoke(null, previous);
+        IJ.resetEscape();
+    }
+
+    @Test
+    void everyStepMovesTheBarAcrossTheWholeBatch() {
+        ImageJProgress progress = new ImageJProgress("Text to Image", 2);
+        for (int image = 0; image < 2; image++) {
+            progress.startImage(image);
+            for (int step = 1; step <= 4; step++) assertTrue(progress.onStep(step, 4, new float[0]));
+        }
+        progress.done("done");
+        assertEquals(List.of(0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0, 1.0), recording.progress);
+        assertEquals("Text to Image: step 3/4 (image 2/2), Esc to cancel", recording.status.get(6));
+        assertEquals("done", recording.status.get(recording.status.size() - 1));
+    }
+
+    @Test
+    void escapeCancelsAtTheNextStep() {
+        ImageJProgress progress = new ImageJProgress("Upscale", 1);
+        assertTrue(progress.onStep(1, 10, new float[0]));
+        IJ.setKeyDown(KeyEvent.VK_ESCAPE);
+        assertFalse(progress.onStep(2, 10, new float[0]));
+        assertEquals(1, recording.progress.size(), "a cancelled step does not move the bar");
+        new ImageJProgress("next run", 1);
+        assertFalse(IJ.escapePressed(), "a new run forgets an old Esc");
+    }
+
+    @Test
+    void workStartedOnTheEventThreadRunsOnAWorkerThread() throws Exception {
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        AtomicReference<Thread> returned = new AtomicReference<>();
+        AtomicBoolean onEventThread = new AtomicBoolean(true);
+        EventQueue.invokeAndWait(() -> returned.set(Commands.offEventThread("Text to Image...", () -> {
+            ranOn.set(Thread.currentThread());
+            onEventThread.set(EventQueue.isDispatchThread());
+        })));
+        returned.get().join(5000);
+        assertSame(returned.get(), ranOn.get());
+        assertFalse(onEventThread.get());
+        assertEquals("Run$_Text to Image...", ranOn.get().getName());
+
+        Thread caller = Thread.currentThread();
+        assertSame(caller, Commands.offEventThread("x", () -> ranOn.set(Thread.currentThread())));
+        assertSame(caller, ranOn.get(), "off the event thread the work runs at once, as a macro needs");
+    }
+}

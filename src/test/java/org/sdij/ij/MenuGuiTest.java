@@ -1,0 +1,71 @@
+package org.sdij.ij;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.awt.GraphicsEnvironment;
+import java.awt.Toolkit;
+import java.io.File;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * ImageJ's real GUI (under Xvfb in CI): the Plugins > Stable Diffusion menu and its items, and the Text to
+ * Image dialog, captured as target/screenshots/*.png. Skipped where no display can be had. The GUI code
+ * lives in {@link GuiScreens}, which a headless JVM never loads.
+ */
+class MenuGuiTest {
+
+    static {
+        ImageJHarness.init();
+    }
+
+    @BeforeEach
+    void startImageJ() throws Exception {
+        assumeFalse(GraphicsEnvironment.isHeadless(),
+                "GUI test skipped: no display (set DISPLAY, e.g. run the tests under xvfb-run)");
+        assumeTrue(toolkitStarts(), "GUI test skipped: AWT cannot open the display " + System.getenv("DISPLAY")
+                + " (a -headless JRE has no libawt_xawt.so: install the full JRE)");
+        GuiScreens.startImageJ();
+    }
+
+    private static boolean toolkitStarts() {
+        try {
+            return Toolkit.getDefaultToolkit().getScreenSize().width > 0;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    @AfterAll
+    static void closeImageJ() throws Exception {
+        if (!GraphicsEnvironment.isHeadless()) GuiScreens.closeImageJ();
+    }
+
+    @Test
+    void theStableDiffusionMenuHoldsEveryCommand() throws Exception {
+        File png = GuiScreens.stableDiffusionMenu();
+        assertTrue(png.length() > 0, png + " is empty");
+    }
+
+    @Test
+    void aDialogIsRecordedWithTheTableKeysAndTheRecordingReadsBack() throws Exception {
+        Object[] valuesAndRecording = GuiScreens.recordedInpaintOptions();
+        ParameterTable.Values values = (ParameterTable.Values) valuesAndRecording[0];
+        String recorded = (String) valuesAndRecording[1];
+        assertEquals("a [small] boat, at sea", values.string("prompt"));
+        assertTrue(recorded.contains("prompt=[a [small] boat, at sea] negative_prompt=[]"), recorded);
+        assertTrue(recorded.contains(" paste_back "), recorded);
+        assertEquals(values, CommandTables.INPAINT.fromMacro(recorded), recorded);
+    }
+
+    @Test
+    void theTextToImageDialogShowsEveryParameter() throws Exception {
+        File png = GuiScreens.textToImageDialog();
+        assertTrue(png.length() > 0, png + " is empty");
+    }
+}
