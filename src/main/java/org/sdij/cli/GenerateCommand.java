@@ -41,7 +41,9 @@ final class GenerateCommand {
             Option.value("out", "FILE", "out.png (8-bit, metadata in a text chunk) or out.tif (32-bit float R,G,B slices)"),
             Option.value("device", "cpu|cuda", "where to run (default: cuda when present, else cpu)"),
             Option.value("precision", "fp32|fp16", "network precision (default fp32 on cpu, fp16 on cuda)"),
-            Option.value("prediction", "epsilon|v_prediction", "override the prediction type of a single-file model"));
+            Option.value("prediction", "epsilon|v_prediction", "override the prediction type of a single-file model"),
+            Option.value("config", "DIR", "diffusers folder whose configs a single file uses instead of its kind's preset"),
+            Option.flag("fp16-weights", "prefer a diffusers folder's *.fp16.safetensors files"));
 
     static final List<Option> TXT2IMG = concat(COMMON, List.of(
             Option.value("width", "W", "image width, a multiple of 8 (default: the model's native size)"),
@@ -91,6 +93,8 @@ final class GenerateCommand {
         DataType dtype = precision(cl.get("precision"), device);
         ModelOptions options = ModelOptions.DEFAULT;
         if (cl.has("prediction")) options = options.withPrediction(ModelKind.Prediction.parse(cl.get("prediction")));
+        if (cl.has("config")) options = options.withConfigFolder(Path.of(cl.get("config")));
+        if (cl.has("fp16-weights")) options = options.withVariant("fp16");
 
         long t0 = System.nanoTime();
         Generation result;

@@ -1,0 +1,143 @@
+package org.sdij.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+import org.sdij.Reference;
+import org.sdij.io.SafeTensorsFile;
+import org.sdij.pipeline.RgbImage;
+
+/**
+ * The README's run command: each seeded txt2img/img2img case of {@code reference/pipelines} run
+ * through {@code bin/sd-ij}'s entry point writes a float TIFF equal to diffusers' images, and a PNG
+ * that carries the parameters and the command that reproduces it.
+ */
+class CommandLineGoldenTest {
+
+    @TempDir
+    Path dir;
+
+    static Stream<Path> seededCases() throws Exception {
+        List<Path> cases = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(Reference.resolve("pipelines"))) {
+            for (Path d : dirs.sorted().toList()) {
+                if (!Files.isRegularFile(d.resolve("manifest.json"))) continue;
+                JsonObject spec = manifest(d).getAsJsonObject("spec");
+                String pipeline = spec.get("pipeline").getAsString();
+                if ((pipeline.equals("txt2img") || pipeline.equals("img2img")) && d.toString().endsWith("-generator")) {
+                    cases.add(d);
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    static JsonObject manifest(Path caseDir) throws Exception {
+        return JsonParser.parseString(Files.readString(caseDir.resolve("manifest.json"))).getAsJsonObject();
+    }
+
+    /** The command line a user would type for the case. */
+    static List<String> argsFor(Path caseDir, boolean singleFile, Path out) throws Exception {
+        JsonObject m = manifest(caseDir);
+        JsonObject spec = m.getAsJsonObject("spec");
+        JsonObject call = m.getAsJsonObject("call");
+        String pipeline = spec.get("pipeline").getAsString();
+        String tiny = spec.get("unet").getAsString().replaceFirst("^unet-", "");
+        Path folder = Reference.resolve("tiny-models/" + tiny);
+        List<String> args = new ArrayList<>(List.of(pipeline,
+                "--model", singleFile ? folder + ".safetensors" : folder.toString(),
+                "--prompt", m.getAsJsonObject("text").get("prompt").getAsString(),
+                "--seed", spec.get("seed").getAsString(),
+                "--steps", spec.get("steps").getAsString(),
+                "--guidance", spec.get("guidance_scale").getAsString(),
+                "--sampler", spec.get("scheduler").getAsString(),
+                "--out", out.toString()));
+        if (singleFile) args.addAll(List.of("--config", folder.toString()));
+        if (pipeline.equals("img2img")) {
+            args.addAll(List.of("--image", caseDir.resolve("init_image.png").toString(),
+                    "--strength", spec.get("strength").getAsString()));
+        } else {
+            args.addAll(List.of("--width", call.get("width").getAsString(), "--height", call.get("height").getAsString()));
+        }
+        return args;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> tiffReproducesTheGoldenImages() throws Exception {
+        return seededCases().flatMap(c -> Stream.of(false, true).map(single ->
+                DynamicTest.dynamicTest(c.getFileName() + (single ? " [single file]" : " [folder]"), () -> {
+                    Path out = dir.resolve(c.getFileName() + (single ? "-single" : "") + ".tif");
+                    assertEquals(0, Main.run(argsFor(c, single, out).toArray(String[]::new)));
+                    RgbImage image = ImageFiles.read(out);
+                    try (SafeTensorsFile golden = SafeTensorsFile.open(c.resolve("golden.safetensors"));
+                         var m = ai.djl.ndarray.NDManager.newBaseManager()) {
+                        float[] want = golden.load("output.images", m).toFloatArray();
+                        float[] got = image.toHwc();
+                        double worst = 0;
+                        for (int i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i] - got[i]));
+                        System.out.printf("  %s: TIFF max abs error %.3g%n", c.getFileName(), worst);
+                        assertTrue(worst <= 1e-4, "max abs error " + worst);
+                    }
+                })));
+    }
+
+    @Test
+    void pngCarriesParametersAndTheCommand() throws Exception {
+        Path caseDir = Reference.resolve("pipelines/txt2img-sd1-ddim-g7.5-generator");
+        Path out = dir.resolve("astronaut.png");
+        List<String> args = new ArrayList<>(argsFor(caseDir, false, out));
+        args.addAll(List.of("--num-images", "2", "--negative-prompt", "blurry, low quality"));
+        assertEquals(0, Main.run(args.toArray(String[]::new)));
+        for (int i = 1; i <= 2; i++) {
+            Map<String, String> text = ImageFiles.readPngText(dir.resolve("astronaut-" + i + ".png"));
+            String parameters = text.get("parameters");
+            assertTrue(parameters.startsWith("a photograph of an astronaut riding a horse\nNegative prompt: blurry, low quality\n"),
+                    parameters);
+            assertTrue(parameters.contains("Steps: 4, Sampler: ddim, CFG scale: 7.5, Seed: 42, Size: 64x64"), parameters);
+            assertTrue(parameters.contains("Batch pos: " + i), parameters);
+            assertTrue(text.get("sd-ij-command").contains("--seed 42"), text.get("sd-ij-command"));
+            assertEquals(64, ImageFiles.read(dir.resolve("astronaut-" + i + ".png")).width());
+        }
+    }
+
+    private static String runFailing(int expectedStatus, String... args) {
+        PrintStream saved = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true));
+        try {
+            assertEquals(expectedStatus, Main.run(args), err.toString());
+        } finally {
+            System.setErr(saved);
+        }
+        return err.toString();
+    }
+
+    @Test
+    void badArgumentsAreNamed() {
+        String model = Reference.resolve("tiny-models/sd1").toString();
+        String out = dir.resolve("x.png").toString();
+        assertTrue(runFailing(2, "txt2img", "--model", model, "--out", out, "--stpes", "4").contains("--stpes"));
+        assertTrue(runFailing(2, "txt2img", "--model", model, "--out", out, "--steps", "four").contains("--steps 'four'"));
+        assertTrue(runFailing(2, "txt2img", "--model", model, "--out", dir.resolve("x.jpg").toString()).contains(".png or .tif"));
+        assertTrue(runFailing(2, "txt2img", "--model", model, "--out", out, "--sampler", "heun").contains("--sampler 'heun'"));
+        assertTrue(runFailing(2, "txt2img", "--prompt", "x", "--out", out).contains("Missing --model"));
+        String size = runFailing(1, "txt2img", "--model", model, "--out", out, "--width", "65", "--height", "64", "--steps", "1");
+        assertTrue(size.contains("64 or 72"), size);
+        String missing = runFailing(1, "txt2img", "--model", dir.resolve("no-such-model").toString(), "--out", out);
+        assertTrue(missing.contains("no-such-model"), missing);
+    }
+}
