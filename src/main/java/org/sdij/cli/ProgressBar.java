@@ -2,12 +2,11 @@ package org.sdij.cli;
 
 import java.io.PrintStream;
 
-/** One terminal line: step, a bar, seconds per step and time left, redrawn in place. */
+/** One terminal line: step, a bar, seconds per step and time left, redrawn in place; timing starts at construction. */
 final class ProgressBar {
     private final PrintStream out;
     private final String label;
-    private long start = -1;
-    private long lastStep;
+    private final long start = System.nanoTime();
 
     ProgressBar(PrintStream out, String label) {
         this.out = out;
@@ -16,10 +15,6 @@ final class ProgressBar {
 
     void update(int step, int total) {
         long now = System.nanoTime();
-        if (start < 0) {
-            start = now;
-            lastStep = now;
-        }
         double perStep = step == 0 ? 0 : (now - start) / 1e9 / step;
         double left = perStep * (total - step);
         int width = 30;
@@ -28,7 +23,6 @@ final class ProgressBar {
                 "#".repeat(filled), ".".repeat(width - filled), perStep, clock(left));
         if (step == total) out.println();
         out.flush();
-        lastStep = now;
     }
 
     private static String clock(double seconds) {
