@@ -2,12 +2,18 @@ package org.sdij.ij;
 
 import ij.IJ;
 import ij.ImageJ;
+import ij.ImagePlus;
 import ij.Menus;
+import ij.WindowManager;
 import ij.gui.GenericDialog;
+import ij.gui.ImageWindow;
+import ij.text.TextWindow;
 import ij.plugin.frame.Recorder;
 
 import javax.imageio.ImageIO;
 import java.awt.Button;
+import java.awt.Choice;
+import java.awt.Frame;
 import java.awt.Component;
 import java.awt.Container;
 import java.awt.EventQueue;
@@ -20,6 +26,7 @@ import java.awt.TextField;
 import java.awt.Robot;
 import java.awt.Toolkit;
 import java.awt.event.ActionEvent;
+import java.awt.event.ItemEvent;
 import java.awt.event.KeyEvent;
 import java.awt.image.BufferedImage;
 import java.io.File;
@@ -81,20 +88,101 @@ final class GuiScreens {
         return png;
     }
 
-    /** Shows a command's dialog, checks that every parameter has its label, takes its picture. */
-    static File textToImageDialog() throws Exception {
+    /**
+     * Shows the Text to Image dialog with a models folder set, picks the first known model from the list
+     * under the model field, checks that every parameter has its label, takes its picture.
+     */
+    static File textToImageDialog(String modelsFolder) throws Exception {
         ParameterTable table = CommandTables.TEXT_TO_IMAGE;
-        GenericDialog gd = table.dialog(table.defaults().with("prompt", "a lighthouse at dawn, oil painting"));
-        Thread shower = show(gd);
-        List<String> shown = labels(gd, new ArrayList<>());
-        for (Field f : table.fields()) {
-            String label = f.label().replace('_', ' ');
-            assertTrue(shown.stream().anyMatch(s -> s.startsWith(label)), label + " not in " + shown);
+        useModelsFolder(modelsFolder);
+        try {
+            GenericDialog gd = table.dialog(table.defaults().with("prompt", "a lighthouse at dawn, oil painting"));
+            Thread shower = show(gd);
+            List<String> shown = labels(gd, new ArrayList<>());
+            for (Field f : table.fields()) {
+                String label = f.label().replace('_', ' ');
+                assertTrue(shown.stream().anyMatch(s -> s.startsWith(label)), label + " not in " + shown);
+            }
+            Choice known = find(gd, Choice.class);
+            assertEquals(ModelChooser.PICK, known.getItem(0));
+            EventQueue.invokeAndWait(() -> {
+                known.select(1);
+                known.dispatchEvent(new ItemEvent(known, ItemEvent.ITEM_STATE_CHANGED, known.getItem(1), ItemEvent.SELECTED));
+            });
+            TextField model = (TextField) gd.getStringFields().get(0);
+            assertEquals(known.getItem(1), model.getText(), "picking a known model fills the model field");
+            settle(new Robot());
+            File png = capture("text-to-image-dialog.png", new Rectangle(gd.getLocationOnScreen(), gd.getSize()));
+            press(gd, 1, shower); // Cancel
+            assertTrue(gd.wasCanceled());
+            return png;
+        } finally {
+            useModelsFolder("");
         }
-        File png = capture("text-to-image-dialog.png", new Rectangle(gd.getLocationOnScreen(), gd.getSize()));
-        press(gd, 1, shower); // Cancel
-        assertTrue(gd.wasCanceled());
+    }
+
+    /** The Models and Settings dialog as a new user fills it in. */
+    static File settingsDialog(String modelsFolder) throws Exception {
+        ParameterTable table = CommandTables.SETTINGS;
+        GenericDialog gd = table.dialog(table.defaults().with("models_folder", modelsFolder));
+        Thread shower = show(gd);
+        File png = capture("models-and-settings-dialog.png", new Rectangle(gd.getLocationOnScreen(), gd.getSize()));
+        press(gd, 1, shower);
         return png;
+    }
+
+    /**
+     * Runs Text to Image from the menu's command with options (as a recorded macro line does) on the
+     * tiny model, and takes pictures of the new window and of its Show Info text (the metadata).
+     */
+    static File[] textToImageResult(String model) throws Exception {
+        int before = WindowManager.getWindowCount();
+        IJ.run("Text to Image...", "model=[" + model + "] prompt=[a lighthouse at dawn] seed=42 steps=4 sampler=ddim num_images=2");
+        ImagePlus out = WindowManager.getCurrentImage();
+        assertNotNull(out);
+        assertEquals(before + 1, WindowManager.getWindowCount(), "one new window");
+        assertEquals("Text to Image (seed 42)", out.getTitle());
+        assertEquals(2, out.getStackSize());
+        IJ.run(out, "Set... ", "zoom=300");
+        ImageWindow window = out.getWindow();
+        EventQueue.invokeAndWait(() -> {
+            window.setLocation(0, 0);
+            window.pack();
+            window.toFront();
+        });
+        settle(new Robot());
+        File result = capture("text-to-image-result.png", new Rectangle(window.getLocationOnScreen(), window.getSize()));
+
+        IJ.run(out, "Show Info...", "");
+        Frame info = WindowManager.getFrame("Info for " + out.getTitle());
+        assertNotNull(info, "no Info window");
+        EventQueue.invokeAndWait(() -> {
+            info.setBounds(0, 0, 1000, 560);
+            if (info instanceof TextWindow text) text.getTextPanel().scrollToTop();
+            info.toFront();
+        });
+        settle(new Robot());
+        File infoPng = capture("text-to-image-info.png", new Rectangle(info.getLocationOnScreen(), info.getSize()));
+        EventQueue.invokeAndWait(info::dispose);
+        out.changes = false;
+        out.close();
+        return new File[] {result, infoPng};
+    }
+
+    private static void useModelsFolder(String folder) {
+        ParameterTable settings = CommandTables.SETTINGS;
+        settings.remember(settings.defaults().with("models_folder", folder));
+    }
+
+    private static <T extends Component> T find(Container c, Class<T> type) {
+        for (Component child : c.getComponents()) {
+            if (type.isInstance(child)) return type.cast(child);
+            if (child instanceof Container inner) {
+                T found = find(inner, type);
+                if (found != null) return found;
+            }
+        }
+        return null;
     }
 
     /**

@@ -3,6 +3,7 @@ package org.sdij.ij;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sdij.Reference;
 
 import java.awt.GraphicsEnvironment;
 import java.awt.Toolkit;
@@ -14,8 +15,9 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * ImageJ's real GUI (under Xvfb in CI): the Plugins > Stable Diffusion menu and its items, and the Text to
- * Image dialog, captured as target/screenshots/*.png. Skipped where no display can be had. The GUI code
+ * ImageJ's real GUI (under Xvfb in CI): the Plugins > Stable Diffusion menu and its items, the Models and
+ * Settings and Text to Image dialogs, a Text to Image result window and its Info, captured as
+ * target/screenshots/*.png. Skipped where no display can be had. The GUI code
  * lives in {@link GuiScreens}, which a headless JVM never loads.
  */
 class MenuGuiTest {
@@ -64,8 +66,16 @@ class MenuGuiTest {
     }
 
     @Test
-    void theTextToImageDialogShowsEveryParameter() throws Exception {
-        File png = GuiScreens.textToImageDialog();
-        assertTrue(png.length() > 0, png + " is empty");
+    void theTextToImageDialogShowsEveryParameterAndTheKnownModels() throws Exception {
+        File settings = GuiScreens.settingsDialog(Reference.resolve("tiny-models").toString());
+        File png = GuiScreens.textToImageDialog(Reference.resolve("tiny-models").toString());
+        assertTrue(png.length() > 0 && settings.length() > 0, png + " is empty");
+    }
+
+    @Test
+    void textToImageOpensOneNewWindowWithItsMetadata() throws Exception {
+        for (File png : GuiScreens.textToImageResult(Reference.resolve("tiny-models/sd1").toString())) {
+            assertTrue(png.length() > 0, png + " is empty");
+        }
     }
 }
