@@ -43,6 +43,7 @@ final class HeadlessMacro {
             }
             return 0;
         } finally {
+            Interpreter.batchMode = false; // a macro stopped by an error leaves it on
             ModelCache.unload();
         }
     }

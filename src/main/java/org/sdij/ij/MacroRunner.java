@@ -48,14 +48,18 @@ public final class MacroRunner {
             return 2;
         }
         String argument = String.join(" ", Arrays.copyOfRange(args, 2, args.length));
-        System.setProperty("java.awt.headless", "true");
+        String headless = System.setProperty("java.awt.headless", "true");
         try {
             Class.forName("net.imagej.patcher.LegacyInjector").getMethod("preinit").invoke(null);
+            return HeadlessMacro.run(file.getFileName().toString(), macro, argument, err);
         } catch (ReflectiveOperationException | LinkageError e) {
             err.println("sd-ij macro: ij1-patcher is not on the class path (" + e + "); it lets ImageJ run commands "
                     + "without a display");
             return 1;
+        } finally {
+            // run inside another program (a test), leave its setting as it was
+            if (headless == null) System.clearProperty("java.awt.headless");
+            else System.setProperty("java.awt.headless", headless);
         }
-        return HeadlessMacro.run(file.getFileName().toString(), macro, argument, err);
     }
 }
