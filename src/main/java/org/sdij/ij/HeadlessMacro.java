@@ -27,6 +27,7 @@ final class HeadlessMacro {
 
     static int run(String name, String macro, String argument, PrintStream err) {
         registerCommands();
+        boolean batchMode = Interpreter.batchMode;
         Interpreter interpreter = new Interpreter();
         interpreter.setIgnoreErrors(true);
         try {
@@ -43,7 +44,7 @@ final class HeadlessMacro {
             }
             return 0;
         } finally {
-            Interpreter.batchMode = false; // a macro stopped by an error leaves it on
+            Interpreter.batchMode = batchMode; // a macro stopped by an error leaves it on
             ModelCache.unload();
         }
     }

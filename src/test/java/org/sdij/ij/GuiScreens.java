@@ -7,6 +7,7 @@ import ij.Menus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.gui.ImageWindow;
+import ij.macro.Interpreter;
 import ij.text.TextWindow;
 import ij.plugin.frame.Recorder;
 
@@ -51,6 +52,7 @@ final class GuiScreens {
             "Reproduce from Metadata...", "Models and Settings...");
 
     private static ImageJ imagej;
+    private static boolean batchMode;
 
     private GuiScreens() {
     }
@@ -59,6 +61,10 @@ final class GuiScreens {
     static void startImageJ() throws Exception {
         if (imagej != null) return;
         SCREENSHOTS.mkdirs();
+        // ij1-patcher turns batch mode on when a headless test builds the menus without ImageJ's window;
+        // a user's ImageJ with its window is not in batch mode
+        batchMode = Interpreter.batchMode;
+        Interpreter.batchMode = false;
         imagej = IJ.getInstance() != null ? IJ.getInstance() : new ImageJ();
         EventQueue.invokeAndWait(() -> {
             imagej.setLocation(0, 0);
@@ -69,6 +75,7 @@ final class GuiScreens {
 
     static void closeImageJ() throws Exception {
         if (imagej != null) EventQueue.invokeAndWait(() -> imagej.setVisible(false));
+        Interpreter.batchMode = batchMode;
     }
 
     /** Checks the menu's items, opens it and takes its picture. */
@@ -139,10 +146,17 @@ final class GuiScreens {
         int before = WindowManager.getWindowCount();
         IJ.run("Text to Image...", "model=[" + model + "] prompt=[a lighthouse at dawn] seed=42 steps=4 sampler=ddim num_images=2");
         ImagePlus out = WindowManager.getCurrentImage();
-        assertNotNull(out);
-        assertEquals(before + 1, WindowManager.getWindowCount(), "one new window");
-        assertEquals("Text to Image (seed 42)", out.getTitle());
+        assertNotNull(out, "no result; log: " + IJ.getLog());
+        assertEquals("Text to Image (seed 42)", out.getTitle(), "log: " + IJ.getLog());
         assertEquals(2, out.getStackSize());
+        long deadline = System.currentTimeMillis() + 10_000; // a busy machine maps windows late
+        while ((out.getWindow() == null || !out.getWindow().isShowing()) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(out.getWindow() != null && out.getWindow().isShowing(), "the result has no window (batch mode "
+                + ij.macro.Interpreter.isBatchMode() + ", macro " + IJ.isMacro() + ", ImageJ " + IJ.getInstance()
+                + ", interpreter " + ij.macro.Interpreter.getInstance() + ")");
+        assertEquals(before + 1, WindowManager.getWindowCount(), "one new window");
         IJ.run(out, "Set... ", "zoom=300");
         ImageWindow window = out.getWindow();
         EventQueue.invokeAndWait(() -> {
