@@ -200,19 +200,23 @@ final class GuiScreens {
     }
 
     /**
-     * Types a prompt into the Inpaint dialog, presses OK with ImageJ's Recorder on, and returns what the
-     * Recorder wrote for the command, with the values the table read from the dialog.
+     * Types a model and a prompt into a command's dialog, presses OK with ImageJ's Recorder on, and returns
+     * what the Recorder wrote for the command, with the values the table read from the dialog.
      */
-    static Object[] recordedInpaintOptions() throws Exception {
-        ParameterTable table = CommandTables.INPAINT;
+    static Object[] recordedOptions(ParameterTable table, String model, String promptText) throws Exception {
         boolean wasRecording = Recorder.record;
         Recorder.record = true; // before the dialog exists: GenericDialog looks once
+        Recorder.resetCommandOptions(); // without the Recorder's window nothing clears them
         Recorder.setCommand(table.command());
         try {
             GenericDialog gd = table.dialog(table.defaults());
             Thread shower = show(gd);
+            TextField modelField = (TextField) gd.getStringFields().get(0);
             TextField prompt = (TextField) gd.getStringFields().get(1);
-            EventQueue.invokeAndWait(() -> prompt.setText("a [small] boat, at sea"));
+            EventQueue.invokeAndWait(() -> {
+                modelField.setText(model);
+                prompt.setText(promptText);
+            });
             press(gd, 0, shower); // OK
             ParameterTable.Values values = table.read(gd);
             return new Object[] {values, Recorder.getCommandOptions()};

@@ -56,13 +56,19 @@ class MenuGuiTest {
 
     @Test
     void aDialogIsRecordedWithTheTableKeysAndTheRecordingReadsBack() throws Exception {
-        Object[] valuesAndRecording = GuiScreens.recordedInpaintOptions();
+        Object[] valuesAndRecording = GuiScreens.recordedOptions(CommandTables.INPAINT, "", "a [small] boat, at sea");
         ParameterTable.Values values = (ParameterTable.Values) valuesAndRecording[0];
         String recorded = (String) valuesAndRecording[1];
         assertEquals("a [small] boat, at sea", values.string("prompt"));
         assertTrue(recorded.contains("prompt=[a [small] boat, at sea] negative_prompt=[]"), recorded);
         assertTrue(recorded.contains(" paste_back "), recorded);
         assertEquals(values, CommandTables.INPAINT.fromMacro(recorded), recorded);
+
+        valuesAndRecording = GuiScreens.recordedOptions(CommandTables.TEXT_TO_IMAGE, "sd-v1-5", "a lighthouse at dawn");
+        recorded = (String) valuesAndRecording[1];
+        assertTrue(recorded.startsWith("model=sd-v1-5 prompt=[a lighthouse at dawn] "), recorded);
+        assertEquals(valuesAndRecording[0], CommandTables.TEXT_TO_IMAGE.fromMacro(recorded), recorded);
+        System.out.println("  Recorded: run(\"Text to Image...\", \"" + recorded.trim() + "\");");
     }
 
     @Test
