@@ -16,6 +16,7 @@ public final class Main {
               txt2img   generate images from a prompt
               img2img   transform --image under a prompt, with --strength
               bench     time the real SD architectures with random weights
+              macro     run an ImageJ macro headless with the Stable Diffusion commands: macro file.ijm [args]
             bin/sd-ij <command> --help shows a command's options.
             """;
 
@@ -33,6 +34,7 @@ public final class Main {
         boolean help = Arrays.asList(args).contains("--help");
         try {
             switch (command) {
+                case "macro" -> { return org.sdij.ij.MacroRunner.run(args); }
                 case "txt2img", "img2img" -> {
                     if (help) {
                         System.out.print(GenerateCommand.usage(command));

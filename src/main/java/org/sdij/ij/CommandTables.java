@@ -15,7 +15,7 @@ public final class CommandTables {
     public static final String[] SAMPLERS = {
         "default", "ddim", "pndm", "euler", "euler_a", "lms", "dpmpp_2m", "dpmpp_2m_karras"};
 
-    static final Field MODEL = Field.text("model", "").withUnits("(name or path)");
+    static final Field MODEL = Field.model("model");
     static final Field PROMPT = Field.text("prompt", "");
     static final Field NEGATIVE_PROMPT = Field.text("negative_prompt", "");
     static final Field SEED = Field.seed("seed", 42);
@@ -33,6 +33,8 @@ public final class CommandTables {
     static final Field PASTE_BACK = Field.flag("paste_back", true);
     /** Every slice of a stack as a batch, or only the current one. */
     static final Field SLICES = Field.choice("slices", "current", "current", "all");
+    /** On Esc during a stack run, keep the slices already made (as a shorter stack) instead of none. */
+    static final Field KEEP_FINISHED = Field.flag("keep_finished", false);
     /** Channels of a composite as R,G,B (1-based, comma separated); empty: the channels shown. */
     static final Field CHANNELS = Field.text("channels", "").withUnits("(e.g. 1,2,3)");
     /** An RGB stack, or a 32-bit 3-channel composite holding the float result. */
@@ -45,7 +47,7 @@ public final class CommandTables {
 
     public static final ParameterTable IMAGE_TO_IMAGE = new ParameterTable("image_to_image", "Image to Image...",
             List.of(MODEL, PROMPT, NEGATIVE_PROMPT, SEED, STEPS, GUIDANCE, SAMPLER, STRENGTH, NUM_IMAGES,
-                    SLICES, CHANNELS, OUTPUT, DEVICE));
+                    SLICES, KEEP_FINISHED, CHANNELS, OUTPUT, DEVICE));
 
     public static final ParameterTable INPAINT = new ParameterTable("inpaint", "Inpaint Selection...",
             List.of(MODEL, PROMPT, NEGATIVE_PROMPT, SEED, STEPS, GUIDANCE, SAMPLER, STRENGTH.withDefault(1.0),

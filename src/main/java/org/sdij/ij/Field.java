@@ -16,7 +16,7 @@ public record Field(String key, Type type, Object defaultValue, List<String> cho
                     Double min, Double max) {
 
     /** How a value is entered and stored. LONG is entered as text, since a dialog's doubles lose seeds. */
-    public enum Type { STRING, DIRECTORY, INT, LONG, DOUBLE, CHOICE, BOOL, IMAGE }
+    public enum Type { STRING, DIRECTORY, MODEL, INT, LONG, DOUBLE, CHOICE, BOOL, IMAGE }
 
     public Field {
         choices = choices == null ? List.of() : List.copyOf(choices);
@@ -33,6 +33,11 @@ public record Field(String key, Type type, Object defaultValue, List<String> cho
 
     public static Field directory(String key, String defaultValue) {
         return new Field(key, Type.DIRECTORY, defaultValue, null, "", null, null);
+    }
+
+    /** A model: a name from the models folder, or a path; the dialog offers the known ones. */
+    public static Field model(String key) {
+        return new Field(key, Type.MODEL, "", null, "(name or path)", null, null);
     }
 
     public static Field integer(String key, int defaultValue, int min, Integer max, String units) {
@@ -87,7 +92,7 @@ public record Field(String key, Type type, Object defaultValue, List<String> cho
 
     /** A value of this field's Java type (Long, Double, Boolean or String) from a string or another number. */
     public Object value(Object raw) {
-        if (raw instanceof String s && type != Type.STRING && type != Type.DIRECTORY && type != Type.IMAGE) {
+        if (raw instanceof String s && !isText()) {
             return parse(s);
         }
         Object v = normalize(type, key, raw);
@@ -112,12 +117,17 @@ public record Field(String key, Type type, Object defaultValue, List<String> cho
         return v;
     }
 
+    /** A value kept as the text given (no parsing). */
+    public boolean isText() {
+        return type == Type.STRING || type == Type.DIRECTORY || type == Type.MODEL || type == Type.IMAGE;
+    }
+
     /** Parses and checks a value as a macro or the preferences give it; the message names the key. */
     public Object parse(String text) {
         String t = text.trim();
         try {
             switch (type) {
-                case STRING, DIRECTORY, IMAGE:
+                case STRING, DIRECTORY, MODEL, IMAGE:
                     return text;
                 case INT:
                     return checkRange(Long.parseLong(t));

@@ -88,7 +88,8 @@ public final class MacroOptions {
         return "run(\"" + command + "\", \"" + escape(options) + "\");";
     }
 
-    private static String escape(String s) {
+    /** The text as a macro string literal's content (quotes and backslashes escaped). */
+    static String escape(String s) {
         return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 }

@@ -133,6 +133,7 @@ public final class ParameterTable {
             switch (f.type()) {
                 case STRING -> gd.addStringField(f.label(), (String) v, 40);
                 case DIRECTORY -> gd.addDirectoryField(f.label(), (String) v, 30);
+                case MODEL -> ModelChooser.add(gd, f.label(), (String) v);
                 case LONG -> gd.addStringField(f.label(), f.format(v), 20);
                 case INT -> gd.addNumericField(f.label(), ((Long) v).doubleValue(), 0, 8, f.units());
                 case DOUBLE -> gd.addNumericField(f.label(), (Double) v, 2, 8, f.units());
@@ -149,7 +150,7 @@ public final class ParameterTable {
         Map<String, Object> m = new LinkedHashMap<>();
         for (Field f : fields) {
             Object value = switch (f.type()) {
-                case STRING, DIRECTORY -> gd.getNextString();
+                case STRING, DIRECTORY, MODEL -> gd.getNextString();
                 case LONG -> f.parse(gd.getNextString());
                 case INT -> f.checkRange(Math.round(number(gd, f)));
                 case DOUBLE -> f.checkRange(number(gd, f));

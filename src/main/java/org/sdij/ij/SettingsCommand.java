@@ -5,7 +5,8 @@ import ij.plugin.PlugIn;
 
 /**
  * Plugins > Stable Diffusion > Models and Settings...: models folder, device, precision, threads and the
- * attention memory limit, kept in ImageJ's preferences (saved when ImageJ quits). From a macro:
+ * attention memory limit, kept in ImageJ's preferences (saved when ImageJ quits). OK also frees the model
+ * held in memory between runs. From a macro:
  * {@code run("Models and Settings...", "models_folder=/data/sd device=cpu threads=4");}
  */
 public class SettingsCommand implements PlugIn {
@@ -17,6 +18,7 @@ public class SettingsCommand implements PlugIn {
             ParameterTable.Values values = table.ask();
             if (values == null) return;
             table.remember(values);
+            ModelCache.unload(); // the next run loads the model as the new settings say
             Settings s = Settings.of(values);
             IJ.showStatus("Stable Diffusion: " + s.device() + ", " + s.precision()
                     + (s.modelsFolder().isEmpty() ? ", no models folder set" : ", models in " + s.modelsFolder()));

@@ -3,6 +3,7 @@ package org.sdij.ij;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sdij.Reference;
 
 import java.awt.GraphicsEnvironment;
 import java.awt.Toolkit;
@@ -14,8 +15,9 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * ImageJ's real GUI (under Xvfb in CI): the Plugins > Stable Diffusion menu and its items, and the Text to
- * Image dialog, captured as target/screenshots/*.png. Skipped where no display can be had. The GUI code
+ * ImageJ's real GUI (under Xvfb in CI): the Plugins > Stable Diffusion menu and its items, the Models and
+ * Settings and Text to Image dialogs, a Text to Image result window and its Info, captured as
+ * target/screenshots/*.png. Skipped where no display can be had. The GUI code
  * lives in {@link GuiScreens}, which a headless JVM never loads.
  */
 class MenuGuiTest {
@@ -54,18 +56,32 @@ class MenuGuiTest {
 
     @Test
     void aDialogIsRecordedWithTheTableKeysAndTheRecordingReadsBack() throws Exception {
-        Object[] valuesAndRecording = GuiScreens.recordedInpaintOptions();
+        Object[] valuesAndRecording = GuiScreens.recordedOptions(CommandTables.INPAINT, "", "a [small] boat, at sea");
         ParameterTable.Values values = (ParameterTable.Values) valuesAndRecording[0];
         String recorded = (String) valuesAndRecording[1];
         assertEquals("a [small] boat, at sea", values.string("prompt"));
         assertTrue(recorded.contains("prompt=[a [small] boat, at sea] negative_prompt=[]"), recorded);
         assertTrue(recorded.contains(" paste_back "), recorded);
         assertEquals(values, CommandTables.INPAINT.fromMacro(recorded), recorded);
+
+        valuesAndRecording = GuiScreens.recordedOptions(CommandTables.TEXT_TO_IMAGE, "sd-v1-5", "a lighthouse at dawn");
+        recorded = (String) valuesAndRecording[1];
+        assertTrue(recorded.startsWith("model=sd-v1-5 prompt=[a lighthouse at dawn] "), recorded);
+        assertEquals(valuesAndRecording[0], CommandTables.TEXT_TO_IMAGE.fromMacro(recorded), recorded);
+        System.out.println("  Recorded: run(\"Text to Image...\", \"" + recorded.trim() + "\");");
     }
 
     @Test
-    void theTextToImageDialogShowsEveryParameter() throws Exception {
-        File png = GuiScreens.textToImageDialog();
-        assertTrue(png.length() > 0, png + " is empty");
+    void theTextToImageDialogShowsEveryParameterAndTheKnownModels() throws Exception {
+        File settings = GuiScreens.settingsDialog(Reference.resolve("tiny-models").toString());
+        File png = GuiScreens.textToImageDialog(Reference.resolve("tiny-models").toString());
+        assertTrue(png.length() > 0 && settings.length() > 0, png + " is empty");
+    }
+
+    @Test
+    void textToImageOpensOneNewWindowWithItsMetadata() throws Exception {
+        for (File png : GuiScreens.textToImageResult(Reference.resolve("tiny-models/sd1").toString())) {
+            assertTrue(png.length() > 0, png + " is empty");
+        }
     }
 }

@@ -20,17 +20,20 @@ class SettingsMacroTest {
     }
 
     @Test
-    void pluginsConfigPutsEveryCommandOnTheMenu() {
-        assertEquals(SettingsCommand.class.getName(), MacroRunner.commandClass("Models and Settings..."));
-        for (String command : new String[] {"Text to Image...", "Image to Image...", "Inpaint Selection...",
-                "Depth to Image...", "Upscale 4x...", "Reproduce from Metadata..."}) {
-            assertTrue(MacroRunner.commandClass(command).startsWith("org.sdij.ij."), command);
+    void pluginsConfigPutsEveryCommandOnTheMenuAndEveryClassExists() throws Exception {
+        assertEquals(SettingsCommand.class.getName(), MacroHarness.commandClass("Models and Settings..."));
+        assertEquals(java.util.List.of("Text to Image...", "Image to Image...", "Reproduce from Metadata...",
+                "Models and Settings..."), java.util.List.copyOf(HeadlessMacro.entries().keySet()));
+        for (var entry : HeadlessMacro.entries().entrySet()) {
+            assertEquals(entry.getValue(), MacroHarness.commandClass(entry.getKey()), entry.getKey());
+            Class<?> command = Class.forName(entry.getValue());
+            assertTrue(ij.plugin.PlugIn.class.isAssignableFrom(command), entry.getValue() + " is no PlugIn");
         }
     }
 
     @Test
     void aMacroStoresTheSettingsInImageJPreferences() {
-        MacroRunner.run("run(\"Models and Settings...\", "
+        MacroHarness.run("run(\"Models and Settings...\", "
                 + "\"models_folder=[/tmp/sd models] device=gpu precision=fp16 threads=2 attention_limit=512\");");
         assertEquals("/tmp/sd models", ij.Prefs.get("sdij.settings.models_folder", null));
         assertEquals("2", ij.Prefs.get("sdij.settings.threads", null));
@@ -43,19 +46,19 @@ class SettingsMacroTest {
     @Test
     void theExampleMacroRunsWithAnArgument() throws Exception {
         String macro = java.nio.file.Files.readString(java.nio.file.Path.of("macros/models_and_settings.ijm"));
-        MacroRunner.run(macro, "/data/sd models");
+        MacroHarness.run(macro, "/data/sd models");
         assertEquals("/data/sd models", Settings.current().modelsFolder());
     }
 
     @Test
     void leftOutKeysGetTheDefaults() {
-        MacroRunner.run("run(\"Models and Settings...\", \"threads=3\");");
+        MacroHarness.run("run(\"Models and Settings...\", \"threads=3\");");
         assertEquals(new Settings("", "cpu", "fp32", 3, 1024), Settings.current());
     }
 
     @Test
     void aBadValueStopsTheMacroAndStoresNothing() {
-        AssertionError e = assertThrows(AssertionError.class, () -> MacroRunner.run(
+        AssertionError e = assertThrows(AssertionError.class, () -> MacroHarness.run(
                 "run(\"Models and Settings...\", \"threads=-1\");\nrun(\"Models and Settings...\", \"threads=5\");"));
         assertTrue(e.getMessage().contains("threads must be at least 0, got -1"), e.getMessage());
         assertEquals(0, Settings.current().threads());

@@ -7,13 +7,13 @@ import ij.macro.Interpreter;
 import java.util.Hashtable;
 
 /** Runs macro code through ImageJ's real interpreter, as a user's macro or a batch job would. */
-public final class MacroRunner {
+public final class MacroHarness {
 
     static {
         ImageJHarness.init();
     }
 
-    private MacroRunner() {
+    private MacroHarness() {
     }
 
     /**

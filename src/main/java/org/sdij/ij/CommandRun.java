@@ -1,0 +1,119 @@
+package org.sdij.ij;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Macro;
+import org.sdij.io.ModelKind;
+import org.sdij.pipeline.CancelledException;
+import org.sdij.pipeline.GenerationMetadata;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the generating commands share around their core call: the model the values name, the kind of
+ * model a command needs, and turning failures, cancel and memory trouble into one clear message.
+ */
+final class CommandRun {
+
+    private CommandRun() {
+    }
+
+    /** A command's work once its values are read. */
+    interface Work {
+        void run() throws IOException;
+    }
+
+    /** Text to Image and Image to Image run the plain (4-channel) models of SD 1 and SD 2. */
+    static final ModelCache.KindCheck PLAIN_MODEL = (name, kind) -> kind.task() == ModelKind.Task.TEXT_TO_IMAGE ? null
+            : name + " is " + describe(kind.task()) + ", not a text-to-image model: choose a Stable Diffusion 1.x or "
+            + "2.x model (4 UNet input channels).";
+
+    static String describe(ModelKind.Task task) {
+        return switch (task) {
+            case TEXT_TO_IMAGE -> "a text-to-image model";
+            case INPAINTING -> "an inpainting model (9 UNet input channels)";
+            case DEPTH -> "a depth-to-image model (5 UNet input channels)";
+            case UPSCALE_X4 -> "an x4 upscaler (7 UNet input channels)";
+        };
+    }
+
+    /**
+     * Runs the work and reports what went wrong as the command's error (which stops a running macro).
+     * A cancel is reported in the status line, and also stops a macro, since its result is missing.
+     */
+    static void guarded(String command, Work work) {
+        String name = command.replace("...", "");
+        try {
+            work.run();
+        } catch (CancelledException e) {
+            String message = name + ": " + e.getMessage().toLowerCase() + "; nothing was made";
+            IJ.showProgress(1.0);
+            IJ.showStatus(message);
+            if (Macro.getOptions() != null || IJ.isMacro()) Commands.error(command, message);
+        } catch (NoSuchFileException e) {
+            Commands.error(command, "Not found: " + e.getMessage());
+        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+            Commands.error(command, e.getMessage());
+        } catch (OutOfMemoryError e) {
+            ModelCache.unload();
+            Commands.error(command, "Out of Java memory: the model was unloaded. Give ImageJ more memory "
+                    + "(Edit > Options > Memory & Threads) or make fewer or smaller images.");
+        } catch (RuntimeException e) {
+            if (Macro.MACRO_CANCELED.equals(e.getMessage())) throw e;
+            IJ.log(name + " failed:\n" + stackTrace(e));
+            Commands.error(command, e.getClass().getSimpleName() + ": " + e.getMessage() + " (details in the Log)");
+        }
+    }
+
+    private static String stackTrace(Throwable e) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(w));
+        return w.toString();
+    }
+
+    /** The sampler a request names: null for the model's own. */
+    static String sampler(ParameterTable.Values values) {
+        String s = values.string("sampler");
+        return s.equals("default") ? null : s;
+    }
+
+    /** A size field: 0 is the model's own size (null in a request). */
+    static Integer size(ParameterTable.Values values, String key) {
+        int v = values.integer(key);
+        return v == 0 ? null : v;
+    }
+
+    /** Copies of the records with more entries in their extra map (the input the images came from). */
+    static List<GenerationMetadata> withExtra(List<GenerationMetadata> records, Map<String, String> more) {
+        return records.stream().map(m -> {
+            Map<String, String> extra = new LinkedHashMap<>();
+            if (m.extra() != null) extra.putAll(m.extra());
+            extra.putAll(more);
+            return new GenerationMetadata(m.pipeline(), m.model(), m.modelKind(), m.prompt(), m.negativePrompt(),
+                    m.seed(), m.imageIndex(), m.steps(), m.sampler(), m.guidance(), m.strength(), m.noiseLevel(),
+                    m.width(), m.height(), m.version(), extra);
+        }).toList();
+    }
+
+    /**
+     * Marks an output with the command and options that made it, which Reproduce from Metadata runs
+     * again, then shows it (in a macro's batch mode it becomes the active image without a window).
+     */
+    static void show(ImagePlus out, ParameterTable table, ParameterTable.Values values) {
+        mark(out, table, values);
+        out.show();
+    }
+
+    /** The properties Reproduce from Metadata reads: the command, and its options with every key written out. */
+    static void mark(ImagePlus out, ParameterTable table, ParameterTable.Values values) {
+        out.setProp(COMMAND, table.command());
+        out.setProp(OPTIONS, table.macroOptions(values));
+    }
+
+    static final String COMMAND = ImageOutput.PREFIX + "command";
+    static final String OPTIONS = ImageOutput.PREFIX + "options";
+}

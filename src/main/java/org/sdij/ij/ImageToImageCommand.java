@@ -1,0 +1,167 @@
+package org.sdij.ij;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.WindowManager;
+import ij.plugin.PlugIn;
+import org.sdij.pipeline.CancelledException;
+import org.sdij.pipeline.Generation;
+import org.sdij.pipeline.GenerationMetadata;
+import org.sdij.pipeline.GenerationRequest;
+import org.sdij.pipeline.ImageToImage;
+import org.sdij.pipeline.RgbImage;
+
+import java.awt.Rectangle;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Plugins > Stable Diffusion > Image to Image...: the active image (the selection's bounding box, or all
+ * of it) transformed under a prompt, as a new stack; the current slice, or every slice of a stack with
+ * one model load. The input is only read. From a macro:
+ * {@code run("Image to Image...", "model=sd-v1-5 prompt=[an oil painting] strength=0.6 slices=all");}
+ */
+public class ImageToImageCommand implements PlugIn {
+
+    static final ParameterTable TABLE = CommandTables.IMAGE_TO_IMAGE;
+
+    /**
+     * The part of an image one run reads: a region whose sides are multiples of 8, the channels that
+     * become R, G, B (none for RGB) and the (slice, frame) positions, 1-based, in the order of the output.
+     */
+    record Source(ImagePlus imp, Rectangle region, int[] channels, List<int[]> positions) {
+
+        /** The image as the command finds it: its selection (or all of it) at its current or every position. */
+        static Source of(ImagePlus imp, ParameterTable.Values v) {
+            Rectangle region = fit(ImageInput.region(imp, imp.getRoi()), imp.getRoi() != null);
+            int[] czt = ImageInput.current(imp);
+            return at(imp, region, v, czt[1], czt[2]);
+        }
+
+        /** A given region, at the given position or, when the values say slices=all, at every position. */
+        static Source at(ImagePlus imp, Rectangle region, ParameterTable.Values v, int z, int t) {
+            int[] channels = ImageInput.channels(imp, v.string("channels"));
+            List<int[]> positions = new ArrayList<>();
+            if (v.string("slices").equals("all")) {
+                for (int frame = 1; frame <= imp.getNFrames(); frame++) {
+                    for (int slice = 1; slice <= imp.getNSlices(); slice++) positions.add(new int[] {slice, frame});
+                }
+            } else {
+                positions.add(new int[] {z, t});
+            }
+            return new Source(imp, region, channels, positions);
+        }
+    }
+
+    @Override
+    public void run(String arg) {
+        ImagePlus imp = WindowManager.getCurrentImage();
+        if (imp == null) {
+            Commands.error(TABLE.command(), "Image to Image needs an open image: open the picture to transform "
+                    + "(File > Open...), select a part of it if you like, and run the command again.");
+            return;
+        }
+        ParameterTable.Values values;
+        Source source;
+        try {
+            ImageInput.region(imp, imp.getRoi()); // a selection outside the image fails before the dialog
+            values = TABLE.ask();
+            if (values == null) return;
+            source = Source.of(imp, values);
+        } catch (IllegalArgumentException e) {
+            Commands.error(TABLE.command(), e.getMessage());
+            return;
+        }
+        Commands.offEventThread(TABLE.command(), () -> CommandRun.guarded(TABLE.command(), () -> {
+            ParameterTable.Values pinned = pinned(source, values);
+            CommandRun.show(generate(source, pinned), TABLE, pinned);
+        }));
+    }
+
+    /** The values with the channels written out, so the macro line does not depend on what is displayed. */
+    static ParameterTable.Values pinned(Source s, ParameterTable.Values v) {
+        String channels = java.util.Arrays.stream(s.channels()).mapToObj(Integer::toString).collect(Collectors.joining(","));
+        return v.with("channels", channels);
+    }
+
+    /** The largest region with sides a multiple of 8 (the VAE's factor) at the same corner. */
+    static Rectangle fit(Rectangle r, boolean selection) {
+        int w = r.width / 8 * 8;
+        int h = r.height / 8 * 8;
+        if (w < 8 || h < 8) {
+            throw new IllegalArgumentException("Image to Image needs at least 8x8 pixels; the "
+                    + (selection ? "selection" : "image") + " is " + r.width + "x" + r.height + ".");
+        }
+        return new Rectangle(r.x, r.y, w, h);
+    }
+
+    /** The transformed images of every position of the source, as a new image (not shown). */
+    static ImagePlus generate(Source s, ParameterTable.Values v) throws IOException {
+        Settings settings = Settings.current();
+        String location = ModelChoice.resolve(v.string("model"), settings.modelsFolder());
+        List<RgbImage> images = new ArrayList<>();
+        List<GenerationMetadata> records = new ArrayList<>();
+        int n = s.positions().size();
+        long t0 = System.nanoTime();
+        int done = ModelCache.use(location, settings, v.string("device"), CommandRun.PLAIN_MODEL, model -> {
+            ImageJProgress progress = new ImageJProgress("Image to Image", n);
+            for (int i = 0; i < n; i++) {
+                progress.startImage(i);
+                int[] zt = s.positions().get(i);
+                ImageInput.Converted input = ImageInput.convertAt(s.imp(), s.region(), s.channels(), zt[0], zt[1]);
+                GenerationRequest request = new GenerationRequest(v.string("prompt"), v.string("negative_prompt"),
+                        v.seed("seed"), v.integer("steps"), v.decimal("guidance"), CommandRun.sampler(v), null, null,
+                        v.integer("num_images"), input.image(), v.decimal("strength"));
+                Generation g;
+                try {
+                    g = ImageToImage.run(model, request, progress);
+                } catch (CancelledException e) {
+                    if (!v.flag("keep_finished") || images.isEmpty()) throw e;
+                    IJ.showStatus("Image to Image: " + e.getMessage().toLowerCase(Locale.ROOT) + "; kept " + i
+                            + " of " + n + " positions");
+                    return i;
+                }
+                images.addAll(g.images());
+                records.addAll(CommandRun.withExtra(g.metadata(), extra(s, input)));
+            }
+            progress.done(String.format(Locale.ROOT, "Image to Image: %d image(s) in %.1f s", images.size(),
+                    (System.nanoTime() - t0) / 1e9));
+            return n;
+        });
+        String title = s.imp().getShortTitle() + " img2img (seed " + Long.toUnsignedString(v.seed("seed")) + ")"
+                + (done < n ? " [cancelled, " + done + " of " + n + "]" : "");
+        var options = new ImageOutput.Options(v.string("output").equals("32-bit"), macroLine(s, v), null, null, 1)
+                .from(s.imp().getCalibration(), s.region(), 1);
+        return ImageOutput.create(title, images, records, options);
+    }
+
+    private static Map<String, String> extra(Source s, ImageInput.Converted input) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("input_title", s.imp().getTitle());
+        m.putAll(input.metadata());
+        return m;
+    }
+
+    /** A macro that reproduces the result: selects the input, its position and region, then runs the command. */
+    static String macroLine(Source s, ParameterTable.Values v) {
+        ImagePlus imp = s.imp();
+        StringBuilder m = new StringBuilder("selectImage(\"" + MacroOptions.escape(imp.getTitle()) + "\"); ");
+        if (imp.getStackSize() > 1 && s.positions().size() == 1) {
+            int[] zt = s.positions().get(0);
+            m.append("Stack.setPosition(").append(ImageInput.current(imp)[0]).append(", ").append(zt[0]).append(", ")
+                    .append(zt[1]).append("); ");
+        }
+        Rectangle r = s.region();
+        if (r.x == 0 && r.y == 0 && r.width == imp.getWidth() && r.height == imp.getHeight()) {
+            m.append("run(\"Select None\"); ");
+        } else {
+            m.append("makeRectangle(").append(r.x).append(", ").append(r.y).append(", ").append(r.width).append(", ")
+                    .append(r.height).append("); ");
+        }
+        return m.append(TABLE.macroLine(v)).toString();
+    }
+}

@@ -1,0 +1,94 @@
+package org.sdij.ij;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.WindowManager;
+import ij.plugin.PlugIn;
+
+import java.awt.Rectangle;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Plugins > Stable Diffusion > Reproduce from Metadata...: runs again the command that made the active
+ * image, with the options recorded in it (properties {@code sdij.command} and {@code sdij.options}, kept
+ * in TIFF files). An Image to Image result is remade from its input, which must be open under its
+ * recorded title, at the recorded region and position. The result is a new image; the seed is the same,
+ * so the pixels are too.
+ */
+public class ReproduceCommand implements PlugIn {
+
+    static final String COMMAND = "Reproduce from Metadata...";
+
+    @Override
+    public void run(String arg) {
+        ImagePlus made = WindowManager.getCurrentImage();
+        if (made == null) {
+            Commands.error(COMMAND, "Reproduce from Metadata needs an open image made by the Stable Diffusion "
+                    + "commands (or a TIFF file saved from one): open it and run the command again.");
+            return;
+        }
+        String macro = made.getProp(ImageOutput.MACRO);
+        if (macro != null) IJ.showStatus("Reproducing: " + macro);
+        Commands.offEventThread(COMMAND, () -> CommandRun.guarded(COMMAND, () -> reproduce(made).show()));
+    }
+
+    /** The image made again from the record in {@code made} (not shown, already marked). */
+    static ImagePlus reproduce(ImagePlus made) throws IOException {
+        String command = made.getProp(CommandRun.COMMAND);
+        String options = made.getProp(CommandRun.OPTIONS);
+        if (command == null || options == null) {
+            throw new IllegalArgumentException("'" + made.getTitle() + "' carries no sd-ij record (no " + CommandRun.COMMAND
+                    + " property): Reproduce from Metadata works on images made by the Stable Diffusion commands, and "
+                    + "on TIFF files saved from them (other formats lose the record).");
+        }
+        ImagePlus out;
+        ParameterTable table;
+        ParameterTable.Values values;
+        if (command.equals(TextToImageCommand.TABLE.command())) {
+            table = TextToImageCommand.TABLE;
+            values = table.fromMacro(options);
+            out = TextToImageCommand.generate(values);
+        } else if (command.equals(ImageToImageCommand.TABLE.command())) {
+            table = ImageToImageCommand.TABLE;
+            values = table.fromMacro(options);
+            out = ImageToImageCommand.generate(recordedInput(made, values), values);
+        } else {
+            throw new IllegalArgumentException("'" + made.getTitle() + "' was made by " + command
+                    + ", which this version of sd-ij cannot run again.");
+        }
+        CommandRun.mark(out, table, values);
+        return out;
+    }
+
+    /** The open input image an Image to Image result names, at the recorded region and position. */
+    static ImageToImageCommand.Source recordedInput(ImagePlus made, ParameterTable.Values values) {
+        String title = made.getProp(ImageOutput.PREFIX + "input_title");
+        ImagePlus input = title == null ? null : WindowManager.getImage(title);
+        if (input == null) {
+            throw new IllegalArgumentException("'" + made.getTitle() + "' was made by Image to Image from '" + title
+                    + "': open that image (under that title) and run Reproduce from Metadata again on '"
+                    + made.getTitle() + "'.");
+        }
+        Rectangle region = parseRegion(made.getProp(ImageOutput.PREFIX + "input_region"));
+        if (!new Rectangle(0, 0, input.getWidth(), input.getHeight()).contains(region)) {
+            throw new IllegalArgumentException("The recorded region " + made.getProp(ImageOutput.PREFIX + "input_region")
+                    + " does not fit into '" + title + "' (" + input.getWidth() + "x" + input.getHeight()
+                    + "): is it the same image?");
+        }
+        Map<String, String> position = MacroOptions.parse(made.getProp(ImageOutput.PREFIX + "input_position"));
+        int z = Integer.parseInt(position.getOrDefault("z", "1"));
+        int t = Integer.parseInt(position.getOrDefault("t", "1"));
+        return ImageToImageCommand.Source.at(input, region, values, z, t);
+    }
+
+    private static Rectangle parseRegion(String text) {
+        try {
+            String[] p = text.split(",");
+            return new Rectangle(Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim()),
+                    Integer.parseInt(p[2].trim()), Integer.parseInt(p[3].trim()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("The recorded input region '" + text + "' is not x,y,width,height");
+        }
+    }
+}
