@@ -236,7 +236,7 @@ public final class StableDiffusion implements AutoCloseable {
     /**
      * As {@link #decode(float[], Shape)} with tiles of {@code tile} x {@code tile} latent pixels overlapping by
      * at least {@code overlap}, blended over the overlap ({@link LatentTiles.Blender}); a latent that fits
-     * one tile is decoded whole.
+     * one tile is decoded whole, and the blend then leaves its values unchanged.
      */
     public List<RgbImage> decode(float[] latents, Shape shape, int tile, int overlap) {
         int batch = (int) shape.get(0);
@@ -251,10 +251,6 @@ public final class StableDiffusion implements AutoCloseable {
         for (int b = 0; b < batch; b++) {
             float[] one = new float[perImage];
             for (int i = 0; i < perImage; i++) one[i] = latents[b * perImage + i] / scale;
-            if (tiles.size() == 1) {
-                images.add(toImage(decodeWhole(one, channels, height, width), width * factor, height * factor));
-                continue;
-            }
             var blender = new LatentTiles.Blender(3, height * factor, width * factor, overlap * factor);
             for (LatentTiles.Tile t : tiles) {
                 float[] piece = LatentTiles.crop(one, channels, height, width, t);
