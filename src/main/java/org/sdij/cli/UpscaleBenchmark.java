@@ -46,7 +46,9 @@ final class UpscaleBenchmark {
         int steps = cl.integer("steps", 20);
         int tile = cl.integer("tile", Upscale.DEFAULT_TILE);
         double guidance = cl.decimal("guidance", Upscale.DEFAULT_GUIDANCE);
-        if (size < 1 || steps < 1 || tile < 8) throw new UsageException("--size and --steps must be positive, --tile 8 or more");
+        if (size < 1 || steps < 1 || tile < 8) {
+            throw new UsageException("--size and --steps must be positive, --tile 8 or more");
+        }
         Integer threads = cl.integer("threads", null);
         if (threads != null) System.setProperty("ai.djl.pytorch.num_threads", threads.toString());
 

@@ -126,7 +126,9 @@ public final class Upscale {
             float[] result = DenoiseLoop.run(tiled, sampler, 0, latents, shape, conditioning, noise, listener, run);
             Map<String, String> extra = new LinkedHashMap<>();
             int tileCount = LatentTiles.plan(h, w, settings.tile(), settings.overlap()).size();
-            if (tileCount > 1) extra.put("Tiles", tileCount + " of " + settings.tile() + " px, overlap " + settings.overlap());
+            if (tileCount > 1) {
+                extra.put("Tiles", tileCount + " of " + settings.tile() + " px overlapping " + settings.overlap());
+            }
             return Outputs.of(model, "upscale", request, steps, guidance, null, noiseLevel, extra,
                     w * model.vaeScale(), h * model.vaeScale(), result, shape);
         }

@@ -116,7 +116,8 @@ class ConditionedCommandsTest {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 for (int c = 0; c < 3; c++) {
-                    big.planes()[c][y * w + x] = x < 64 && y < 64 ? init.planes()[c][y * 64 + x] : (x * 7 + y * 3 + c * 50) % 256 / 255f;
+                    big.planes()[c][y * w + x] = x < 64 && y < 64 ? init.planes()[c][y * 64 + x]
+                            : (x * 7 + y * 3 + c * 50) % 256 / 255f;
                 }
                 if (x < 64 && y < 64) mask[y * w + x] = caseMask.values()[y * 64 + x];
             }
@@ -183,6 +184,11 @@ class ConditionedCommandsTest {
                 .contains("The mask is empty"));
         assertTrue(runFailing(1, inpaint(plainPng("tiny.png", 4, 4, 0.5f).toString(),
                 plainPng("tiny-mask.png", 4, 4, 1f).toString(), out)).contains("Image width 4 is not a multiple of 8"));
+        // only-masked mode scales the box to the model's size, so even a picture smaller than a latent pixel runs
+        Path tinyOut = dir.resolve("tiny-out.png");
+        assertEquals(0, run(inpaint(dir.resolve("tiny.png").toString(), dir.resolve("tiny-mask.png").toString(),
+                tinyOut, "--padding", "0")));
+        assertEquals(4, ImageIO.read(tinyOut.toFile()).getWidth());
         assertTrue(runFailing(2, inpaint(image, caseFile("mask.png"), out, "--feather", "-1")).contains("feather"));
         assertTrue(runFailing(2, inpaint(image, caseFile("mask.png"), out, "--padding", "-3")).contains("padding"));
         List<String> depthModel = inpaint(image, caseFile("mask.png"), out);
@@ -247,7 +253,8 @@ class ConditionedCommandsTest {
     @Test
     void badUpscaleInputsAreNamedAndTinyImagesRun() throws Exception {
         Path out = dir.resolve("u.png");
-        String low = Reference.resolve("pipelines/upscale-x4-ddim-vpred-n20-g7.5-generator/low_res_image.png").toString();
+        String low = Reference.resolve("pipelines/upscale-x4-ddim-vpred-n20-g7.5-generator/low_res_image.png")
+                .toString();
         assertTrue(runFailing(1, upscale(low, out, "--noise-level", "351"))
                 .contains("Noise level 351 is out of range: use 0 to 350"));
         assertTrue(runFailing(1, upscale(low, out, "--noise-level", "-1"))

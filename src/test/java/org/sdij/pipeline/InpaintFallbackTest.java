@@ -38,7 +38,8 @@ class InpaintFallbackTest {
         int steps = 3;
         var request = new GenerationRequest("a horse", "", seed, steps, 7.5, "ddim", null, null, 1, image, null);
         List<float[]> after = new ArrayList<>();
-        Generation result = Inpaint.run(model, request, Inpaint.Settings.raw(mask), (s, t, latents) -> after.add(latents.clone()));
+        Generation result = Inpaint.run(model, request, Inpaint.Settings.raw(mask),
+                (s, t, latents) -> after.add(latents.clone()));
         assertEquals("masked img2img (4-channel model)", result.metadata().get(0).extra().get("Inpaint mode"));
 
         TorchGenerator draws = new TorchGenerator(seed);
