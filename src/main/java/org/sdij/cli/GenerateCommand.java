@@ -19,13 +19,21 @@ import org.sdij.io.ModelOptions;
 import org.sdij.pipeline.Generation;
 import org.sdij.pipeline.GenerationMetadata;
 import org.sdij.pipeline.GenerationRequest;
+import org.sdij.pipeline.DepthToImage;
 import org.sdij.pipeline.ImageToImage;
+import org.sdij.pipeline.Inpaint;
+import org.sdij.pipeline.Plane;
 import org.sdij.pipeline.RgbImage;
 import org.sdij.pipeline.StableDiffusion;
+import org.sdij.pipeline.StepListener;
 import org.sdij.pipeline.TextToImage;
+import org.sdij.pipeline.Upscale;
 import org.sdij.sched.Samplers;
 
-/** txt2img and img2img from the command line: options to request, model to images, images to files. */
+/**
+ * txt2img, img2img, inpaint, depth2img and upscale from the command line: options to request, model to
+ * images, images to files.
+ */
 final class GenerateCommand {
     private GenerateCommand() {}
 
@@ -34,8 +42,8 @@ final class GenerateCommand {
             Option.value("prompt", "TEXT", "what to draw"),
             Option.value("negative-prompt", "TEXT", "what to avoid (default none)"),
             Option.value("seed", "N", "random seed (default 0)"),
-            Option.value("steps", "N", "denoising steps (default 50)"),
-            Option.value("guidance", "X", "classifier-free guidance scale (default 7.5; <= 1 turns it off)"),
+            Option.value("steps", "N", "denoising steps (default 50; upscale 75)"),
+            Option.value("guidance", "X", "classifier-free guidance scale (default 7.5, upscale 9; <= 1 turns it off)"),
             Option.value("sampler", "NAME", "one of " + String.join("|", Samplers.NAMES) + " (default: the model's own)"),
             Option.value("num-images", "N", "images from one seed, as one batch (default 1)"),
             Option.value("out", "FILE", "out.png (8-bit, metadata in a text chunk) or out.tif (32-bit float R,G,B slices)"),
@@ -53,21 +61,62 @@ final class GenerateCommand {
             Option.value("image", "FILE", "input picture (PNG, JPEG, TIFF); sides multiples of 8"),
             Option.value("strength", "X", "how much to change it, 0..1 (default 0.8)")));
 
+    static final List<Option> INPAINT = concat(COMMON, List.of(
+            Option.value("image", "FILE", "input picture (PNG, JPEG, TIFF); sides multiples of 8 unless --padding"),
+            Option.value("mask", "FILE", "the image's size; white (0.5 and up) is repainted, black kept"),
+            Option.value("strength", "X", "how much to change the masked part, 0..1 (default 1.0)"),
+            Option.value("feather", "PX", "soften the paste-back edge over PX pixels inside the mask (default 0)"),
+            Option.value("padding", "PX", "only-masked mode: inpaint a box PX pixels around the mask at the"
+                    + " model's resolution"),
+            Option.flag("no-paste-back", "return the model's whole output (diffusers'), pixels outside the mask"
+                    + " included")));
+
+    static final List<Option> DEPTH2IMG = concat(COMMON, List.of(
+            Option.value("image", "FILE", "input picture (PNG, JPEG, TIFF); sides multiples of 8"),
+            Option.value("depth", "FILE", "depth map (larger = nearer), any size; first channel, 8/16/32-bit"
+                    + " values as stored"),
+            Option.value("strength", "X", "how much to change it, 0..1 (default 0.8)")));
+
+    static final List<Option> UPSCALE = concat(COMMON, List.of(
+            Option.value("image", "FILE", "low-resolution picture (PNG, JPEG, TIFF); the result is 4x its size"),
+            Option.value("noise-level", "N", "noise added to the image, 0..max_noise_level (default 20)"),
+            Option.value("tile", "PX", "denoise in tiles of PX input pixels, overlapping by PX/4 (default "
+                    + Upscale.DEFAULT_TILE + ")")));
+
     private static List<Option> concat(List<Option> a, List<Option> b) {
         List<Option> all = new ArrayList<>(a);
         all.addAll(b);
         return List.copyOf(all);
     }
 
-    static String usage(String command) {
-        return command.equals("img2img")
-                ? CommandLine.usage("img2img", "--model M --prompt TEXT --image in.png [--strength X] --out out.png", IMG2IMG)
-                : CommandLine.usage("txt2img", "--model M --prompt TEXT --out out.png", TXT2IMG);
+    static List<Option> options(String command) {
+        return switch (command) {
+            case "img2img" -> IMG2IMG;
+            case "inpaint" -> INPAINT;
+            case "depth2img" -> DEPTH2IMG;
+            case "upscale" -> UPSCALE;
+            default -> TXT2IMG;
+        };
     }
 
+    static String usage(String command) {
+        String summary = switch (command) {
+            case "img2img" -> "--model M --prompt TEXT --image in.png [--strength X] --out out.png";
+            case "inpaint" -> "--model M --prompt TEXT --image in.png --mask mask.png [--feather PX] [--padding PX]"
+                    + " [--no-paste-back] --out out.png";
+            case "depth2img" -> "--model M --prompt TEXT --image in.png --depth depth.tif [--strength X] --out out.png";
+            case "upscale" -> "--model M --prompt TEXT --image low.png [--noise-level N] [--tile PX] --out out.png\n"
+                    + "  (defaults here as diffusers': 75 steps, guidance 9)";
+            default -> "--model M --prompt TEXT --out out.png";
+        };
+        return CommandLine.usage(command, summary, options(command));
+    }
+
+    /** The pipeline's own inputs besides the request, read from the command line. */
+    private record Inputs(Plane depth, Inpaint.Settings inpaint, Upscale.Settings upscale) {}
+
     static void run(String command, String[] args) throws UsageException, IOException {
-        boolean img2img = command.equals("img2img");
-        CommandLine cl = CommandLine.parse(command, img2img ? IMG2IMG : TXT2IMG, args, 1);
+        CommandLine cl = CommandLine.parse(command, options(command), args, 1);
         String model = cl.require("model");
         Path out = Path.of(cl.require("out"));
         String ext = extension(out);
@@ -78,14 +127,15 @@ final class GenerateCommand {
         if (sampler != null && !Samplers.NAMES.contains(sampler)) {
             throw new UsageException("Bad --sampler '" + sampler + "': use one of " + String.join(", ", Samplers.NAMES));
         }
-        RgbImage image = null;
-        if (img2img) image = ImageFiles.read(Path.of(cl.require("image")));
+        boolean txt2img = command.equals("txt2img");
+        RgbImage image = txt2img ? null : ImageFiles.read(Path.of(cl.require("image")));
+        Inputs inputs = inputs(command, cl);
         GenerationRequest request;
         try {
             request = new GenerationRequest(cl.get("prompt", ""), cl.get("negative-prompt", ""), cl.seed("seed", 0L),
                     cl.integer("steps", null), cl.decimal("guidance", null), sampler,
-                    img2img ? null : cl.integer("width", null), img2img ? null : cl.integer("height", null),
-                    cl.integer("num-images", 1), image, img2img ? cl.decimal("strength", null) : null);
+                    txt2img ? cl.integer("width", null) : null, txt2img ? cl.integer("height", null) : null,
+                    cl.integer("num-images", 1), image, cl.has("strength") ? cl.decimal("strength", null) : null);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -103,9 +153,17 @@ final class GenerateCommand {
             System.err.printf("sd-ij: %s (%s) loaded on %s/%s in %.1f s%n", sd.name(), sd.kind(), device,
                     dtype == DataType.FLOAT16 ? "fp16" : "fp32", (System.nanoTime() - t0) / 1e9);
             ProgressBar bar = new ProgressBar(System.err, command);
-            result = img2img
-                    ? ImageToImage.run(sd, request, (step, total, latents) -> { bar.update(step, total); return true; })
-                    : TextToImage.run(sd, request, (step, total, latents) -> { bar.update(step, total); return true; });
+            StepListener progress = (step, total, latents) -> {
+                bar.update(step, total);
+                return true;
+            };
+            result = switch (command) {
+                case "img2img" -> ImageToImage.run(plain(sd, command), request, progress);
+                case "inpaint" -> Inpaint.run(sd, request, inputs.inpaint(), progress);
+                case "depth2img" -> DepthToImage.run(sd, request, inputs.depth(), progress);
+                case "upscale" -> Upscale.run(sd, request, inputs.upscale(), progress);
+                default -> TextToImage.run(plain(sd, command), request, progress);
+            };
         }
         String reproduce = reproduceCommand(command, cl, args);
         List<Path> paths = ImageFiles.numbered(out, result.images().size());
@@ -124,6 +182,53 @@ final class GenerateCommand {
         }
     }
 
+    /** The mask, depth map, inpainting and upscaling settings the command's options give. */
+    private static Inputs inputs(String command, CommandLine cl) throws UsageException, IOException {
+        try {
+            switch (command) {
+                case "inpaint" -> {
+                    Plane mask = ImageFiles.readMask(Path.of(cl.require("mask")));
+                    double feather = cl.decimal("feather", 0.0);
+                    var settings = new Inpaint.Settings(mask, !cl.has("no-paste-back"), (float) feather,
+                            cl.integer("padding", null));
+                    return new Inputs(null, settings, null);
+                }
+                case "depth2img" -> {
+                    if (!cl.has("depth")) {
+                        throw new UsageException("Missing --depth: depth2img needs a depth map (larger = nearer);"
+                                + " sd-ij does not estimate depth yet");
+                    }
+                    return new Inputs(ImageFiles.readDepth(Path.of(cl.get("depth"))), null, null);
+                }
+                case "upscale" -> {
+                    int tile = cl.integer("tile", Upscale.DEFAULT_TILE);
+                    if (tile < 8) throw new UsageException("Bad --tile '" + tile + "': use 8 or more input pixels");
+                    var settings = Upscale.Settings.tiled(tile).withNoiseLevel(cl.integer("noise-level", null));
+                    return new Inputs(null, null, settings);
+                }
+                default -> {
+                    return new Inputs(null, null, null);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** txt2img and img2img need a plain (4-channel) model; the special ones have their own commands. */
+    private static StableDiffusion plain(StableDiffusion sd, String command) {
+        String instead = switch (sd.kind().task()) {
+            case TEXT_TO_IMAGE -> null;
+            case INPAINTING -> "inpaint";
+            case DEPTH -> "depth2img";
+            case UPSCALE_X4 -> "upscale";
+        };
+        if (instead != null) {
+            throw new IllegalArgumentException(command + " needs a plain text-to-image model; " + sd.name() + " is "
+                    + sd.kind() + ": use bin/sd-ij " + instead);
+        }
+        return sd;
+    }
     /** The exact command that reproduces this output: every option as given, shell-quoted. */
     static String reproduceCommand(String command, CommandLine cl, String[] args) {
         StringBuilder s = new StringBuilder("bin/sd-ij");

@@ -22,6 +22,8 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import org.sdij.pipeline.InpaintMasks;
+import org.sdij.pipeline.Plane;
 import org.sdij.pipeline.RgbImage;
 
 /** Reads input pictures and writes results: 8-bit PNG with text chunks, 32-bit float TIFF with a description. */
@@ -58,6 +60,64 @@ public final class ImageFiles {
         }
     }
 
+    /**
+     * A mask as diffusers reads one (PIL's {@code convert("L")}): 8-bit colour pixels become PIL's ITU-R 601-2
+     * luma, gray ones keep their value, each as a fraction of the format's maximum (255, 65535; float TIFFs as
+     * stored); alpha is ignored. 0.5 and up (white) is repainted.
+     */
+    public static Plane readMask(Path path) throws IOException {
+        Raster r = firstRaster(path);
+        int w = r.getWidth();
+        int h = r.getHeight();
+        if (r.getNumBands() < 3) return new Plane(w, h, band(r, 0));
+        boolean eightBit = isInteger(r) && r.getSampleModel().getSampleSize(0) == 8;
+        float[] values = new float[w * h];
+        if (eightBit) {
+            int[] red = r.getSamples(r.getMinX(), r.getMinY(), w, h, 0, new int[w * h]);
+            int[] green = r.getSamples(r.getMinX(), r.getMinY(), w, h, 1, new int[w * h]);
+            int[] blue = r.getSamples(r.getMinX(), r.getMinY(), w, h, 2, new int[w * h]);
+            for (int i = 0; i < values.length; i++) {
+                values[i] = InpaintMasks.luminance(red[i], green[i], blue[i]) / 255f;
+            }
+        } else {
+            float[] red = band(r, 0);
+            float[] green = band(r, 1);
+            float[] blue = band(r, 2);
+            for (int i = 0; i < values.length; i++) values[i] = 0.299f * red[i] + 0.587f * green[i] + 0.114f * blue[i];
+        }
+        return new Plane(w, h, values);
+    }
+
+    /**
+     * A depth map: the first channel of the first page (slice), values as stored (8-, 16- or 32-bit integers,
+     * or floats), never scaled or truncated: the depth pipeline stretches them to [-1, 1] itself.
+     */
+    public static Plane readDepth(Path path) throws IOException {
+        Raster r = firstRaster(path);
+        int w = r.getWidth();
+        int h = r.getHeight();
+        return new Plane(w, h, r.getSamples(r.getMinX(), r.getMinY(), w, h, 0, new float[w * h]));
+    }
+
+    private static Raster firstRaster(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) throw new IOException("Image file not found: " + path);
+        try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new IOException(path + " is not an image ImageIO can read (PNG, JPEG, TIFF)");
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in);
+                return raster(reader.read(0));
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    private static boolean isInteger(Raster raster) {
+        return raster.getDataBuffer().getDataType() <= java.awt.image.DataBuffer.TYPE_INT;
+    }
+
     /** The pixel samples; palette images are expanded to RGB first. */
     private static Raster raster(BufferedImage image) {
         if (image.getColorModel() instanceof java.awt.image.IndexColorModel) {
@@ -73,8 +133,7 @@ public final class ImageFiles {
         int h = raster.getHeight();
         float[] out = raster.getSamples(raster.getMinX(), raster.getMinY(), w, h, band, new float[w * h]);
         int bits = raster.getSampleModel().getSampleSize(band);
-        boolean integer = raster.getDataBuffer().getDataType() <= java.awt.image.DataBuffer.TYPE_INT;
-        if (integer) {
+        if (isInteger(raster)) {
             float max = (float) ((1L << bits) - 1);
             for (int i = 0; i < out.length; i++) out[i] /= max;
         }
@@ -154,22 +213,27 @@ public final class ImageFiles {
      * with {@code description} as the first page's ImageDescription.
      */
     public static void writeFloatTiff(Path path, RgbImage image, String description) throws IOException {
-        int w = image.width();
-        int h = image.height();
+        writeFloatTiff(path, image.width(), image.height(), List.of(image.planes()), description);
+    }
+
+    /** As {@link #writeFloatTiff(Path, RgbImage, String)} with any number of pages (one plane each). */
+    public static void writeFloatTiff(Path path, int w, int h, List<float[]> pages, String description)
+            throws IOException {
+        int count = pages.size();
         byte[] desc = (description + "\0").getBytes(StandardCharsets.UTF_8);
         int entries = 10;
         int ifdSize = 2 + entries * 12 + 4;
         long planeBytes = 4L * w * h;
-        // layout: header | description | 3 IFDs | 3 planes
+        // layout: header | description | one IFD per page | the pages
         long descOffset = 8;
         long ifdStart = descOffset + desc.length + (desc.length & 1);
-        long dataStart = ifdStart + 3L * ifdSize;
+        long dataStart = ifdStart + (long) count * ifdSize;
         ByteBuffer head = ByteBuffer.allocate((int) dataStart).order(ByteOrder.LITTLE_ENDIAN);
         head.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt((int) ifdStart);
         head.put(desc);
         head.position((int) ifdStart);
-        for (int page = 0; page < 3; page++) {
-            long next = page < 2 ? ifdStart + (page + 1L) * ifdSize : 0;
+        for (int page = 0; page < count; page++) {
+            long next = page < count - 1 ? ifdStart + (page + 1L) * ifdSize : 0;
             head.putShort((short) entries);
             tag(head, 256, 4, 1, w);                       // ImageWidth
             tag(head, 257, 4, 1, h);                       // ImageLength
@@ -186,9 +250,9 @@ public final class ImageFiles {
         try (OutputStream out = Files.newOutputStream(path)) {
             out.write(head.array());
             ByteBuffer plane = ByteBuffer.allocate((int) planeBytes).order(ByteOrder.LITTLE_ENDIAN);
-            for (int c = 0; c < 3; c++) {
+            for (float[] values : pages) {
                 plane.clear();
-                plane.asFloatBuffer().put(image.planes()[c]);
+                plane.asFloatBuffer().put(values);
                 out.write(plane.array());
             }
         }

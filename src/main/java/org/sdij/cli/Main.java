@@ -15,7 +15,11 @@ public final class Main {
             usage: bin/sd-ij <command> [options]
               txt2img   generate images from a prompt
               img2img   transform --image under a prompt, with --strength
+              inpaint   repaint the white part of --mask in --image
+              depth2img transform --image keeping the depth of --depth
+              upscale   make --image 4x larger with the x4 upscaler
               bench     time the real SD architectures with random weights
+              bench-upscale  time a whole x4 upscale (real architecture, random weights)
               macro     run an ImageJ macro headless with the Stable Diffusion commands: macro file.ijm [args]
             bin/sd-ij <command> --help shows a command's options.
             """;
@@ -35,7 +39,7 @@ public final class Main {
         try {
             switch (command) {
                 case "macro" -> { return org.sdij.ij.MacroRunner.run(args); }
-                case "txt2img", "img2img" -> {
+                case "txt2img", "img2img", "inpaint", "depth2img", "upscale" -> {
                     if (help) {
                         System.out.print(GenerateCommand.usage(command));
                         return 0;
@@ -48,6 +52,13 @@ public final class Main {
                         return 0;
                     }
                     org.sdij.bench.Benchmark.run(args);
+                }
+                case "bench-upscale" -> {
+                    if (help) {
+                        System.out.print(UpscaleBenchmark.usage());
+                        return 0;
+                    }
+                    UpscaleBenchmark.run(args);
                 }
                 default -> {
                     System.err.print("Unknown command '" + args[0] + "'\n" + COMMANDS);

@@ -36,12 +36,30 @@ public final class DenoiseLoop {
     }
 
     /**
+     * Changes the latents a sampler step produced before the listener sees them and the next step starts
+     * from them: masked img2img (inpainting with a 4-channel model) puts the known region back.
+     */
+    @FunctionalInterface
+    public interface AfterStep {
+        /** @param stepIndex index into {@code sampler.timesteps()} of the step just taken */
+        float[] apply(int stepIndex, float[] latents);
+    }
+
+    /**
      * Runs sampler steps {@code begin .. timesteps().length-1} from {@code latents} ([B, 4, h, w], row-major)
      * and returns the final latents.
      */
     public static float[] run(Denoiser denoiser, Sampler sampler, int begin, float[] latents, Shape shape,
                               Conditioning conditioning, NoiseSource noise, StepListener listener,
                               NDManager manager) {
+        return run(denoiser, sampler, begin, latents, shape, conditioning, noise, null, listener, manager);
+    }
+
+    /** As {@link #run(Denoiser, Sampler, int, float[], Shape, Conditioning, NoiseSource, StepListener, NDManager)},
+     *  with {@code afterStep} (or null) applied after every step. */
+    public static float[] run(Denoiser denoiser, Sampler sampler, int begin, float[] latents, Shape shape,
+                              Conditioning conditioning, NoiseSource noise, AfterStep afterStep,
+                              StepListener listener, NDManager manager) {
         double[] timesteps = sampler.timesteps();
         int total = timesteps.length - begin;
         float[] current = latents;
@@ -52,6 +70,7 @@ public final class DenoiseLoop {
                 prediction = predict(denoiser, step, scaled, shape, timesteps[i], conditioning);
             }
             current = sampler.step(prediction, i, current, noise).prevSample();
+            if (afterStep != null) current = afterStep.apply(i, current);
             int done = i - begin + 1;
             if (!listener.onStep(done, total, current)) throw new CancelledException(done, total);
         }

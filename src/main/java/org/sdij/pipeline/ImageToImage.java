@@ -54,9 +54,14 @@ public final class ImageToImage {
 
     /** scaling_factor * (mean + std * randn) of one image, the draw coming first from the generator. */
     static float[] encode(StableDiffusion model, RgbImage image, TorchGenerator noise, NDManager scope) {
+        return encode(model, image.toSignedChw(), image.width(), image.height(), noise, scope);
+    }
+
+    /** As {@link #encode(StableDiffusion, RgbImage, TorchGenerator, NDManager)} for pixels [3, H, W] in [-1, 1]. */
+    static float[] encode(StableDiffusion model, float[] signedChw, int width, int height, TorchGenerator noise,
+                          NDManager scope) {
         try (NDManager temp = scope.newSubManager()) {
-            NDArray pixels = temp.create(image.toSignedChw(), new Shape(1, 3, image.height(), image.width()))
-                    .toType(model.dtype(), false);
+            NDArray pixels = temp.create(signedChw, new Shape(1, 3, height, width)).toType(model.dtype(), false);
             var posterior = model.vae().encode(pixels);
             Shape latentShape = posterior.mean().getShape();
             NDArray draw = temp.create(noise.randn(latentShape.getShape()), latentShape).toType(model.dtype(), false);

@@ -2,7 +2,10 @@ package org.sdij.pipeline;
 
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Decodes final latents and pairs each image with the metadata that reproduces it. */
 final class Outputs {
@@ -10,13 +13,31 @@ final class Outputs {
 
     static Generation of(StableDiffusion model, String pipeline, GenerationRequest request, int steps,
                          double guidance, Double strength, int width, int height, float[] latents, Shape shape) {
+        return of(model, pipeline, request, steps, guidance, strength, null, null, width, height, latents, shape);
+    }
+
+    /**
+     * @param noiseLevel the upscaler's noise level, or null
+     * @param extra further settings for the metadata (inpainting mode, paste-back, tiles), or null
+     */
+    static Generation of(StableDiffusion model, String pipeline, GenerationRequest request, int steps,
+                         double guidance, Double strength, Integer noiseLevel, Map<String, String> extra,
+                         int width, int height, float[] latents, Shape shape) {
         List<RgbImage> images = model.decode(latents, shape);
+        return new Generation(images, metadata(model, pipeline, request, steps, guidance, strength, noiseLevel, extra,
+                width, height, images.size()), latents);
+    }
+
+    static List<GenerationMetadata> metadata(StableDiffusion model, String pipeline, GenerationRequest request,
+                                             int steps, double guidance, Double strength, Integer noiseLevel,
+                                             Map<String, String> extra, int width, int height, int count) {
         List<GenerationMetadata> metadata = new ArrayList<>();
-        for (int i = 0; i < images.size(); i++) {
+        for (int i = 0; i < count; i++) {
             metadata.add(new GenerationMetadata(pipeline, model.name(), model.kind().toString(), request.prompt(),
                     request.negativePrompt(), request.seed(), i + 1, steps, model.samplerName(request.sampler()),
-                    guidance, strength, null, width, height, GenerationMetadata.VERSION, null));
+                    guidance, strength, noiseLevel, width, height, GenerationMetadata.VERSION,
+                    extra == null || extra.isEmpty() ? null : Collections.unmodifiableMap(new LinkedHashMap<>(extra))));
         }
-        return new Generation(images, metadata, latents);
+        return metadata;
     }
 }

@@ -7,12 +7,14 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
 import org.sdij.io.ModelFiles;
 import org.sdij.io.ModelFiles.Component;
 import org.sdij.io.ModelKind;
+import org.sdij.io.Presets;
 import org.sdij.nn.Weights;
 import org.sdij.nn.unet.UNet2DConditionModel;
 import org.sdij.nn.unet.UNetConfig;
@@ -40,11 +42,14 @@ public final class StableDiffusion implements AutoCloseable {
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
     private final SchedulerConfig schedulerConfig;
+    private final SchedulerConfig lowResSchedulerConfig;
+    private final Integer maxNoiseLevel;
     private final List<String> notes;
 
     private StableDiffusion(String name, ModelKind kind, NDManager manager, DataType dtype, ClipTokenizer tokenizer,
                             ClipTextEncoder textEncoder, UNet2DConditionModel unet, AutoencoderKL vae,
-                            SchedulerConfig schedulerConfig, List<String> notes) {
+                            SchedulerConfig schedulerConfig, SchedulerConfig lowResSchedulerConfig,
+                            Integer maxNoiseLevel, List<String> notes) {
         this.name = name;
         this.kind = kind;
         this.manager = manager;
@@ -54,6 +59,8 @@ public final class StableDiffusion implements AutoCloseable {
         this.unet = unet;
         this.vae = vae;
         this.schedulerConfig = schedulerConfig;
+        this.lowResSchedulerConfig = lowResSchedulerConfig;
+        this.maxNoiseLevel = maxNoiseLevel;
         this.notes = notes;
     }
 
@@ -74,8 +81,45 @@ public final class StableDiffusion implements AutoCloseable {
             AutoencoderKL vae = new AutoencoderKL(VaeConfig.fromJson(files.config(Component.VAE)), vaeWeights);
             vaeWeights.finish();
             SchedulerConfig scheduler = SchedulerConfig.fromJson(files.config(Component.SCHEDULER));
+            JsonObject lowRes = files.config(Component.LOW_RES_SCHEDULER);
+            JsonObject pipeline = files.pipelineConfig();
             return new StableDiffusion(files.name(), files.kind(), manager, dtype, tokenizer, text, unet, vae,
-                    scheduler, files.notes());
+                    scheduler, lowRes == null ? null : SchedulerConfig.fromJson(lowRes),
+                    pipeline.has("max_noise_level") ? pipeline.get("max_noise_level").getAsInt() : null,
+                    files.notes());
+        } catch (IOException | RuntimeException e) {
+            if (tokenizer != null) tokenizer.close();
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The real architecture of a preset ({@link org.sdij.io.Presets}) with random weights and no files: for
+     * timing whole pipelines (see the x4 upscale figures in docs/benchmarks.md). Its images mean nothing.
+     */
+    public static StableDiffusion withRandomWeights(String preset, ModelKind kind, Device device, DataType dtype)
+            throws IOException {
+        NDManager manager = NDManager.newBaseManager(device);
+        ClipTokenizer tokenizer = null;
+        try {
+            tokenizer = ClipTokenizer.bundled(kind.family() == ModelKind.Family.SD1
+                    ? ClipTokenizer.SD1_PAD_TOKEN : ClipTokenizer.SD2_PAD_TOKEN);
+            ClipTextEncoder text = ClipTextEncoder.load(
+                    ClipTextConfig.fromJson(Presets.config(preset, "text_encoder").toString()),
+                    Weights.random(manager, dtype));
+            UNet2DConditionModel unet = new UNet2DConditionModel(
+                    UNetConfig.fromJson(Presets.config(preset, "unet")), Weights.random(manager, dtype));
+            AutoencoderKL vae = new AutoencoderKL(VaeConfig.fromJson(Presets.config(preset, "vae")),
+                    Weights.random(manager, dtype));
+            JsonObject lowRes = Presets.config(preset, "low_res_scheduler");
+            JsonObject pipeline = Presets.config(preset, "pipeline");
+            return new StableDiffusion(preset + " (random weights)", kind, manager, dtype, tokenizer, text, unet, vae,
+                    SchedulerConfig.fromJson(Presets.config(preset, "scheduler")),
+                    lowRes == null ? null : SchedulerConfig.fromJson(lowRes),
+                    pipeline != null && pipeline.has("max_noise_level") ? pipeline.get("max_noise_level").getAsInt()
+                            : null,
+                    new java.util.ArrayList<>(List.of("Random weights: timing only.")));
         } catch (IOException | RuntimeException e) {
             if (tokenizer != null) tokenizer.close();
             manager.close();
@@ -117,6 +161,16 @@ public final class StableDiffusion implements AutoCloseable {
 
     public SchedulerConfig schedulerConfig() {
         return schedulerConfig;
+    }
+
+    /** The x4 upscaler's low-res noise schedule (a DDPM config), or null for other models. */
+    public SchedulerConfig lowResSchedulerConfig() {
+        return lowResSchedulerConfig;
+    }
+
+    /** The x4 upscaler's largest noise level ({@code max_noise_level} of its pipeline config), or null. */
+    public Integer maxNoiseLevel() {
+        return maxNoiseLevel;
     }
 
     /** The sampler asked for by name, or the model's own, built from the model's scheduler config. */
@@ -166,22 +220,53 @@ public final class StableDiffusion implements AutoCloseable {
         return NDArrays.concat(copies, 0);
     }
 
-    /** latents [B, 4, h, w] (scaled) to images in [0, 1], decoded one image at a time to bound memory. */
+    /** Latent tile side (and overlap) above which {@link #decode(float[], Shape)} decodes in tiles. */
+    public static final int DECODE_TILE = 128;
+    public static final int DECODE_OVERLAP = 16;
+
+    /**
+     * latents [B, 4, h, w] (scaled) to images in [0, 1], decoded one image at a time to bound memory; latents
+     * larger than {@link #DECODE_TILE} on a side in overlapping tiles (the VAE's attention over a whole large
+     * latent would not fit in memory). Smaller latents decode whole, exactly as diffusers does.
+     */
     public List<RgbImage> decode(float[] latents, Shape shape) {
+        return decode(latents, shape, DECODE_TILE, DECODE_OVERLAP);
+    }
+
+    /**
+     * As {@link #decode(float[], Shape)} with tiles of {@code tile} x {@code tile} latent pixels overlapping by
+     * at least {@code overlap}, blended over the overlap ({@link LatentTiles.Blender}); a latent that fits
+     * one tile is decoded whole, and the blend then leaves its values unchanged.
+     */
+    public List<RgbImage> decode(float[] latents, Shape shape, int tile, int overlap) {
         int batch = (int) shape.get(0);
-        int perImage = (int) (shape.size() / batch);
+        int channels = (int) shape.get(1);
+        int height = (int) shape.get(2);
+        int width = (int) shape.get(3);
+        int perImage = channels * height * width;
         float scale = (float) vae.scalingFactor();
+        int factor = vaeScale();
+        List<LatentTiles.Tile> tiles = LatentTiles.plan(height, width, tile, overlap);
         List<RgbImage> images = new java.util.ArrayList<>();
         for (int b = 0; b < batch; b++) {
-            try (NDManager scope = manager.newSubManager()) {
-                float[] one = new float[perImage];
-                for (int i = 0; i < perImage; i++) one[i] = latents[b * perImage + i] / scale;
-                NDArray z = scope.create(one, new Shape(1, shape.get(1), shape.get(2), shape.get(3))).toType(dtype, false);
-                NDArray pixels = vae.decode(z).toType(DataType.FLOAT32, false);
-                images.add(toImage(pixels.toFloatArray(), (int) pixels.getShape().get(3), (int) pixels.getShape().get(2)));
+            float[] one = new float[perImage];
+            for (int i = 0; i < perImage; i++) one[i] = latents[b * perImage + i] / scale;
+            var blender = new LatentTiles.Blender(3, height * factor, width * factor, overlap * factor);
+            for (LatentTiles.Tile t : tiles) {
+                float[] piece = LatentTiles.crop(one, channels, height, width, t);
+                blender.add(t.scaled(factor), decodeWhole(piece, channels, t.height(), t.width()));
             }
+            images.add(toImage(blender.result(), width * factor, height * factor));
         }
         return images;
+    }
+
+    /** One unscaled latent [channels, h, w] to pixels [3, h * factor, w * factor] in [-1, 1] (not clamped). */
+    private float[] decodeWhole(float[] latent, int channels, int height, int width) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray z = scope.create(latent, new Shape(1, channels, height, width)).toType(dtype, false);
+            return vae.decode(z).toType(DataType.FLOAT32, false).toFloatArray();
+        }
     }
 
     /** [3, H, W] in [-1, 1] to [0, 1] planes: x / 2 + 0.5, clamped, as diffusers' postprocess. */
