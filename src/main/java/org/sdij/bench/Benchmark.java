@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.sdij.bench.MachineProbe.CpuTime;
 import org.sdij.cli.CommandLine;
 import org.sdij.cli.CommandLine.Option;
 import org.sdij.cli.CommandLine.UsageException;
@@ -26,7 +27,8 @@ import org.sdij.text.ClipTextEncoder;
 
 /**
  * {@code bin/sd-ij bench}: builds a REAL architecture from its preset config with random weights
- * (no download) and prints one machine-readable line of timings, FLOPs and memory.
+ * (no download) and prints one machine-readable line of timings, FLOPs and memory. With {@code --load}
+ * it instead times reading a full-size random model from safetensors files ({@link LoadBenchmark}).
  */
 public final class Benchmark {
     private Benchmark() {}
@@ -41,25 +43,59 @@ public final class Benchmark {
             Option.value("steps", "N", "timed UNet steps after one warm-up (default 3)"),
             Option.value("device", "cpu|cuda", "where to run (default cpu)"),
             Option.value("precision", "fp32|fp16", "network precision (default fp32)"),
-            Option.value("threads", "N", "libtorch intra-op threads (default: all cores)"));
+            Option.value("threads", "N", "libtorch intra-op threads (default: all cores)"),
+            Option.flag("load", "time indexing, mapping and strictly building the model from full-size files"));
 
     public static String usage() {
-        return CommandLine.usage("bench", "[--model NAME] [--size N] [--steps N]", OPTIONS);
+        return CommandLine.usage("bench", "[--model NAME] [--size N] [--steps N] [--load]", OPTIONS);
     }
 
-    /** One measurement; {@link #line} is the machine-readable form. */
-    public record Result(String model, int size, double unetStepSeconds, double vaeDecodeSeconds, double textSeconds,
-                         long peakRssMb, double matmulGflops, double unetGflop, String device, String precision) {
+    /** Wall and CPU seconds of one timed phase (CPU time is process-wide: all threads, user and kernel). */
+    record Span(double wallSeconds, CpuTime cpu) {
+        Span per(int count) {
+            return new Span(wallSeconds / count, new CpuTime(cpu.userSeconds() / count, cpu.systemSeconds() / count));
+        }
+
+        Span plus(Span other) {
+            return new Span(wallSeconds + other.wallSeconds, new CpuTime(cpu.userSeconds() + other.cpu.userSeconds(),
+                    cpu.systemSeconds() + other.cpu.systemSeconds()));
+        }
+
+        static final Span ZERO = new Span(0, new CpuTime(0, 0));
+    }
+
+    /** Starts timing; {@link #stop} gives the span since. */
+    static final class Stopwatch {
+        private final long nanos = System.nanoTime();
+        private final CpuTime cpu = MachineProbe.cpuTime();
+
+        Span stop() {
+            return new Span((System.nanoTime() - nanos) / 1e9, MachineProbe.cpuTime().minus(cpu));
+        }
+    }
+
+    /**
+     * One measurement; {@link #line} is the machine-readable form. The UNet step is the mean of the timed
+     * steps after a warm-up; the text encoder is timed on its second call; the VAE decode on its first.
+     * System (kernel) CPU time is mostly page faults on freshly allocated memory.
+     */
+    public record Result(String model, int size, Span unetStep, Span vaeDecode, Span text, long peakRssMb,
+                         long weightsRssMb, double matmulGflops, double unetGflop, double vaeGflop,
+                         double loadBefore, double loadAfter, String device, String precision) {
         public double peakFraction() {
-            return unetGflop / unetStepSeconds / matmulGflops;
+            return unetGflop / unetStep.wallSeconds() / matmulGflops;
         }
 
         public String line() {
             return String.format(Locale.ROOT,
                     "bench model=%s size=%d unet_step_s=%.3f vae_decode_s=%.3f text_s=%.3f peak_rss_mb=%d "
-                            + "matmul_gflops=%.1f unet_gflop=%.1f unet_peak_fraction=%.3f device=%s precision=%s",
-                    model, size, unetStepSeconds, vaeDecodeSeconds, textSeconds, peakRssMb, matmulGflops, unetGflop,
-                    peakFraction(), device, precision);
+                            + "matmul_gflops=%.1f unet_gflop=%.1f unet_peak_fraction=%.3f device=%s precision=%s "
+                            + "unet_user_s=%.2f unet_sys_s=%.2f vae_user_s=%.2f vae_sys_s=%.2f vae_gflop=%.1f "
+                            + "weights_rss_mb=%d load_avg=%.2f/%.2f",
+                    model, size, unetStep.wallSeconds(), vaeDecode.wallSeconds(), text.wallSeconds(), peakRssMb,
+                    matmulGflops, unetGflop, peakFraction(), device, precision, unetStep.cpu().userSeconds(),
+                    unetStep.cpu().systemSeconds(), vaeDecode.cpu().userSeconds(), vaeDecode.cpu().systemSeconds(),
+                    vaeGflop, weightsRssMb, loadBefore, loadAfter);
         }
     }
 
@@ -70,6 +106,10 @@ public final class Benchmark {
         if (preset == null) throw new UsageException("Bad --model '" + model + "': use one of " + PRESETS.keySet());
         Integer threads = cl.integer("threads", null);
         if (threads != null) System.setProperty("ai.djl.pytorch.num_threads", threads.toString());
+        if (cl.has("load")) {
+            System.out.println(LoadBenchmark.measure(model, preset).line());
+            return;
+        }
         Device device = "cuda".equals(cl.get("device")) ? Device.gpu() : Device.cpu();
         DataType dtype = "fp16".equals(cl.get("precision")) ? DataType.FLOAT16 : DataType.FLOAT32;
         Result r = measure(model, preset, cl.integer("size", null), cl.integer("steps", 3), device, dtype);
@@ -79,6 +119,7 @@ public final class Benchmark {
     public static Result measure(String model, String preset, Integer size, int steps, Device device, DataType dtype)
             throws IOException {
         Engine.getEngine("PyTorch");
+        double loadBefore = MachineProbe.loadAverage();
         UNetConfig unetConfig = UNetConfig.fromJson(Presets.config(preset, "unet"));
         VaeConfig vaeConfig = VaeConfig.fromJson(Presets.config(preset, "vae"));
         JsonObject textJson = Presets.config(preset, "text_encoder");
@@ -92,43 +133,52 @@ public final class Benchmark {
                     Weights.random(weights, dtype));
             UNet2DConditionModel unet = new UNet2DConditionModel(unetConfig, Weights.random(weights, dtype));
             AutoencoderKL vae = new AutoencoderKL(vaeConfig, Weights.random(weights, dtype));
+            long weightsRss = MachineProbe.currentRssMb();
 
-            double textSeconds;
-            NDArray context;
-            try (NDManager scope = weights.newSubManager()) {
-                long[][] ids = new long[2][77];
-                long t0 = System.nanoTime();
-                context = text.encode(ids, scope);
-                context.toFloatArray();
-                textSeconds = (System.nanoTime() - t0) / 1e9;
-                context.detach();
+            Span textSpan = Span.ZERO;
+            NDArray context = null;
+            for (int i = 0; i < 2; i++) { // the first call warms up kernels the UNet would warm up anyway
+                try (NDManager scope = weights.newSubManager()) {
+                    Stopwatch watch = new Stopwatch();
+                    NDArray hidden = text.encode(new long[2][77], scope);
+                    hidden.toFloatArray();
+                    textSpan = watch.stop();
+                    if (context != null) context.close();
+                    context = hidden;
+                    context.detach();
+                }
             }
 
             Shape sampleShape = new Shape(2, unetConfig.inChannels(), latentSide, latentSide);
             NDArray labels = unetConfig.hasClassEmbedding() ? weights.create(new long[] {20, 20}) : null;
-            double total = 0;
-            long flops = 0;
+            Span unetTotal = Span.ZERO;
+            long unetFlops = 0;
             for (int i = 0; i <= steps; i++) {
                 try (NDManager scope = weights.newSubManager()) {
                     NDArray sample = scope.randomNormal(sampleShape, dtype);
                     long f0 = Ops.FLOPS.sum();
-                    long t0 = System.nanoTime();
+                    Stopwatch watch = new Stopwatch();
                     unet.forward(sample, 500.0, context, labels).toType(DataType.FLOAT32, false).toFloatArray();
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    if (i > 0) total += seconds; // the first step warms up allocators and kernels
-                    flops = Ops.FLOPS.sum() - f0;
+                    Span step = watch.stop();
+                    if (i > 0) unetTotal = unetTotal.plus(step); // the first step warms up allocators and kernels
+                    unetFlops = Ops.FLOPS.sum() - f0;
                 }
             }
-            double vaeSeconds;
+            Span vaeSpan;
+            long vaeFlops;
             try (NDManager scope = weights.newSubManager()) {
                 NDArray latent = scope.randomNormal(new Shape(1, vaeConfig.latentChannels(), latentSide, latentSide), dtype);
-                long t0 = System.nanoTime();
+                long f0 = Ops.FLOPS.sum();
+                Stopwatch watch = new Stopwatch();
                 vae.decode(latent).toType(DataType.FLOAT32, false).toFloatArray();
-                vaeSeconds = (System.nanoTime() - t0) / 1e9;
+                vaeSpan = watch.stop();
+                vaeFlops = Ops.FLOPS.sum() - f0;
             }
             context.close();
-            return new Result(model, side, total / steps, vaeSeconds, textSeconds, MachineProbe.peakRssMb(), matmul,
-                    flops / 1e9, device.isGpu() ? "cuda" : "cpu", dtype == DataType.FLOAT16 ? "fp16" : "fp32");
+            return new Result(model, side, unetTotal.per(Math.max(1, steps)), vaeSpan, textSpan,
+                    MachineProbe.peakRssMb(), weightsRss, matmul, unetFlops / 1e9, vaeFlops / 1e9, loadBefore,
+                    MachineProbe.loadAverage(), device.isGpu() ? "cuda" : "cpu",
+                    dtype == DataType.FLOAT16 ? "fp16" : "fp32");
         }
     }
 }

@@ -40,6 +40,34 @@ public final class MachineProbe {
         return statusFieldMb("VmRSS:");
     }
 
+    /** This process's CPU time so far, split into user and system (kernel) seconds. */
+    public record CpuTime(double userSeconds, double systemSeconds) {
+        public CpuTime minus(CpuTime earlier) {
+            return new CpuTime(userSeconds - earlier.userSeconds, systemSeconds - earlier.systemSeconds);
+        }
+    }
+
+    /** From /proc/self/stat (clock ticks of 1/100 s); zeros where /proc is not available. */
+    public static CpuTime cpuTime() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // fields after the parenthesised command name: state is field 3, utime 14, stime 15
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new CpuTime(Long.parseLong(fields[11]) / 100.0, Long.parseLong(fields[12]) / 100.0);
+        } catch (IOException | RuntimeException e) {
+            return new CpuTime(0, 0);
+        }
+    }
+
+    /** The 1-minute load average, or -1 where /proc is not available. */
+    public static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static long statusFieldMb(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -22,8 +22,11 @@ public final class Ops {
     /** Floating-point operations issued by conv/linear/matmul since the last reset. */
     public static final LongAdder FLOPS = new LongAdder();
 
-    /** Above this many score elements per chunk, attention is computed over slices of query rows. */
-    private static volatile long attentionChunkElements = 1L << 26;
+    /**
+     * Attention's score matrices are computed in chunks of at most this many elements (16 MB in float32:
+     * below glibc's largest mmap threshold, so they are reused rather than mapped and zero-filled afresh).
+     */
+    private static volatile long attentionChunkElements = 1L << 22;
 
     public static void setAttentionChunkElements(long elements) {
         attentionChunkElements = Math.max(1, elements);
@@ -96,45 +99,78 @@ public final class Ops {
     }
 
     /**
-     * softmax(q k^T * scale [+ mask]) v for q [B, Lq, D], k and v [B, Lk, D]. {@code mask} (broadcast
-     * to [B, Lq, Lk], additive) may be null. Long query sequences are processed in row chunks so the
-     * score matrix stays under the chunk limit.
+     * softmax(q k^T * scale [+ mask]) v for q [B, Lq, D], k and v [B, Lk, D] (B = batch x heads).
+     * {@code mask} ([Lq or 1, Lk], or [B or 1, Lq or 1, Lk], additive) may be null. The scale is applied
+     * to q (Lq x D numbers) rather than to the scores (Lq x Lk).
+     *
+     * <p>The work is cut into chunks of a few heads and a block of query rows each, so that every score
+     * matrix has at most {@link #attentionChunkElements()} elements: a small score matrix is recycled by
+     * the allocator and stays in cache, where a large one is fresh memory that the OS zero-fills on every
+     * call (at 512x512 that page-faulting cost as much as the arithmetic). Whole heads are kept together
+     * before rows are split, so the matrix products stay large enough to run at full speed.
      */
     public static NDArray attention(NDArray q, NDArray k, NDArray v, float scale, NDArray mask) {
         long batch = q.getShape().get(0);
         long queries = q.getShape().get(1);
         long keys = k.getShape().get(1);
+        long rows = Math.min(queries, Math.max(1, attentionChunkElements / keys));
+        long heads = Math.min(batch, Math.max(1, attentionChunkElements / (rows * keys)));
+        NDArray scaledQ = q.mul(scale);
         NDArray kt = k.transpose(0, 2, 1);
-        long rowsPerChunk = Math.max(1, attentionChunkElements / Math.max(1, batch * keys));
-        if (rowsPerChunk >= queries) {
-            NDArray out = attendRows(q, kt, v, scale, mask);
-            kt.close();
-            return out;
+        NDList groups = new NDList();
+        for (long head = 0; head < batch; head += heads) {
+            String headRange = head + ":" + Math.min(batch, head + heads);
+            boolean allHeads = heads == batch;
+            NDArray groupKt = allHeads ? kt : kt.get(headRange);
+            NDArray groupV = allHeads ? v : v.get(headRange);
+            NDList blocks = new NDList();
+            for (long row = 0; row < queries; row += rows) {
+                String rowRange = row + ":" + Math.min(queries, row + rows);
+                boolean allRows = rows == queries;
+                NDArray chunkQ = allHeads && allRows ? scaledQ : scaledQ.get(headRange + ", " + rowRange);
+                NDArray chunkMask = mask == null ? null : maskChunk(mask, batch, allHeads ? null : headRange,
+                        allRows ? null : rowRange);
+                blocks.add(attendRows(chunkQ, groupKt, groupV, chunkMask));
+                if (chunkQ != scaledQ) chunkQ.close();
+                if (chunkMask != null && chunkMask != mask) chunkMask.close();
+            }
+            groups.add(concatAndClose(blocks, 1));
+            if (groupKt != kt) groupKt.close();
+            if (groupV != v) groupV.close();
         }
-        NDList parts = new NDList();
-        for (long start = 0; start < queries; start += rowsPerChunk) {
-            long end = Math.min(queries, start + rowsPerChunk);
-            String rows = ":, " + start + ":" + end;
-            NDArray chunkMask = mask == null ? null : mask.get(mask.getShape().get(mask.getShape().dimension() - 2) == 1
-                    ? "..." : "..., " + start + ":" + end + ", :");
-            NDArray chunkQ = q.get(rows);
-            parts.add(attendRows(chunkQ, kt, v, scale, chunkMask));
-            chunkQ.close();
-            if (chunkMask != null) chunkMask.close();
-        }
-        NDArray out = NDArrays.concat(parts, 1);
-        parts.close();
+        NDArray out = concatAndClose(groups, 0);
+        scaledQ.close();
         kt.close();
         return out;
     }
 
+    /** The part of an additive attention mask that a chunk of heads and query rows sees. */
+    private static NDArray maskChunk(NDArray mask, long batch, String headRange, String rowRange) {
+        Shape s = mask.getShape();
+        int dims = s.dimension();
+        boolean perHead = dims == 3 && s.get(0) == batch && batch > 1;
+        boolean perRow = s.get(dims - 2) > 1;
+        String heads = perHead && headRange != null ? headRange : ":";
+        String rows = perRow && rowRange != null ? rowRange : ":";
+        if (heads.equals(":") && rows.equals(":")) return mask;
+        return mask.get(dims == 3 ? heads + ", " + rows + ", :" : rows + ", :");
+    }
+
+    /** One array as it is; several concatenated along {@code axis}, and then closed. */
+    private static NDArray concatAndClose(NDList parts, int axis) {
+        if (parts.size() == 1) return parts.get(0);
+        NDArray out = NDArrays.concat(parts, axis);
+        parts.close();
+        return out;
+    }
+
     /**
-     * One chunk of attention. Every intermediate is closed as soon as it is used (and the scaling and mask
-     * act in place on the fresh score matrix): otherwise each chunk's score matrices would live as long
-     * as the caller's manager and chunking would not bound memory at all.
+     * One chunk of attention. Every intermediate is closed as soon as it is used (and the mask acts in
+     * place on the fresh score matrix): otherwise each chunk's score matrices would live as long as the
+     * caller's manager and chunking would not bound memory at all.
      */
-    private static NDArray attendRows(NDArray q, NDArray kt, NDArray v, float scale, NDArray mask) {
-        NDArray scores = matMul(q, kt).muli(scale);
+    private static NDArray attendRows(NDArray scaledQ, NDArray kt, NDArray v, NDArray mask) {
+        NDArray scores = matMul(scaledQ, kt);
         if (mask != null) scores.addi(mask);
         NDArray probabilities = scores.softmax(-1);
         scores.close();
