@@ -3,6 +3,8 @@ package org.sdij.ij;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.Roi;
+import ij.io.RoiDecoder;
+import ij.io.RoiEncoder;
 import ij.plugin.PlugIn;
 import org.sdij.pipeline.GenerationRequest;
 import org.sdij.pipeline.Inpaint;
@@ -11,6 +13,7 @@ import org.sdij.pipeline.Plane;
 import java.awt.Polygon;
 import java.awt.Rectangle;
 import java.io.IOException;
+import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -36,7 +39,6 @@ public class InpaintCommand implements PlugIn {
         Roi roi = imp.getRoi();
         ParameterTable.Values values;
         ImageToImageCommand.Source source;
-        float[] mask;
         try {
             if (roi == null) {
                 throw new IllegalArgumentException("Inpaint Selection repaints the selection, and '" + imp.getTitle()
@@ -46,26 +48,32 @@ public class InpaintCommand implements PlugIn {
             ImageInput.region(imp, roi); // an area selection inside the image, before the dialog
             values = TABLE.ask();
             if (values == null) return;
-            Rectangle all = new Rectangle(0, 0, imp.getWidth(), imp.getHeight());
-            Rectangle region = values.integer("padding") > 0 ? all : SliceBatch.fit("Inpaint Selection", all, false);
             int[] czt = ImageInput.current(imp);
-            source = ImageToImageCommand.Source.at(imp, region, values, czt[1], czt[2]);
-            mask = RoiMask.of(roi, region);
+            source = ImageToImageCommand.Source.at(imp, region(imp, values), values, czt[1], czt[2]);
         } catch (IllegalArgumentException e) {
             Commands.error(TABLE.command(), e.getMessage());
             return;
         }
-        String selection = selectionMacro(roi);
+        Roi selection = (Roi) roi.clone();
         Commands.offEventThread(TABLE.command(), () -> CommandRun.guarded(TABLE.command(), () -> {
             ParameterTable.Values pinned = ImageToImageCommand.pinned(source, values);
-            CommandRun.show(generate(source, mask, selection, pinned), TABLE, pinned);
+            CommandRun.show(generate(source, selection, pinned), TABLE, pinned);
         }));
     }
 
-    /** The inpainted images of every position of the source, as a new image (not shown). */
-    static ImagePlus generate(ImageToImageCommand.Source s, float[] mask, String selection, ParameterTable.Values v)
-            throws IOException {
+    /** The part of the image a run reads: all of it with padding, else all of it trimmed to multiples of 8. */
+    static Rectangle region(ImagePlus imp, ParameterTable.Values v) {
+        Rectangle all = new Rectangle(0, 0, imp.getWidth(), imp.getHeight());
+        return v.integer("padding") > 0 ? all : SliceBatch.fit("Inpaint Selection", all, false);
+    }
+
+    /**
+     * The inpainted images of every position of the source, as a new image (not shown) that carries the
+     * selection ({@link #SELECTION}) so that Reproduce from Metadata can repaint the same shape.
+     */
+    static ImagePlus generate(ImageToImageCommand.Source s, Roi roi, ParameterTable.Values v) throws IOException {
         Rectangle r = s.region();
+        float[] mask = RoiMask.of(roi, r);
         int padding = v.integer("padding");
         var settings = new Inpaint.Settings(new Plane(r.width, r.height, mask), v.flag("paste_back"),
                 v.integer("feather"), padding > 0 ? padding : null);
@@ -77,9 +85,25 @@ public class InpaintCommand implements PlugIn {
                         v.decimal("strength")), settings, progress));
         String title = s.imp().getShortTitle() + " inpaint (seed " + Long.toUnsignedString(v.seed("seed")) + ")";
         var options = new ImageOutput.Options(v.string("output").equals("32-bit"),
-                SliceBatch.macroLine(s, selection, TABLE, v), null, null, 1)
+                SliceBatch.macroLine(s, selectionMacro(roi), TABLE, v), null, null, 1)
                 .from(s.imp().getCalibration(), r, 1);
-        return ImageOutput.create(title, result.images(), result.records(), options);
+        ImagePlus out = ImageOutput.create(title, result.images(), result.records(), options);
+        out.setProp(SELECTION, Base64.getEncoder().encodeToString(RoiEncoder.saveAsByteArray(roi)));
+        return out;
+    }
+
+    /** The selection that was repainted, as an ImageJ .roi file in Base64 (kept in TIFF files). */
+    static final String SELECTION = ImageOutput.PREFIX + "selection";
+
+    /** The selection an Inpaint Selection result carries. */
+    static Roi recordedSelection(ImagePlus made) {
+        String text = made.getProp(SELECTION);
+        Roi roi = text == null ? null : RoiDecoder.openFromByteArray(Base64.getDecoder().decode(text));
+        if (roi == null) {
+            throw new IllegalArgumentException("'" + made.getTitle() + "' carries no inpainted selection (property "
+                    + SELECTION + "): run its recorded macro line instead.");
+        }
+        return roi;
     }
 
     private static int count(float[] mask) {

@@ -174,6 +174,7 @@ class ConditionedCommandsMacroTest {
         byte[] input = (byte[]) stack.getStack().getPixels(2);
         assertEquals(input[30] & 0xff, corner[30] & 0xff, "paste-back keeps the unselected pixels");
         assertTrue(SampleImages.samePixels(before, stack), "the input was changed");
+        assertReproduced(stack, out);
     }
 
     @TestFactory
@@ -221,6 +222,7 @@ class ConditionedCommandsMacroTest {
         assertEquals(6, out.getStackSize(), "3 slices x 2 images");
         assertEquals("20x12", out.getProp("sdij.Depth map"));
         assertTrue(SampleImages.samePixels(before, stack), "the input was changed");
+        assertReproduced(stack, out);
     }
 
     @Test
@@ -274,6 +276,7 @@ class ConditionedCommandsMacroTest {
         assertEquals("3,5,12,8", out.getProp("sdij.input_region"));
         assertTrue(out.getProp("sdij.macro").contains("makeRectangle(3, 5, 12, 8); run(\"Upscale 4x...\""));
         assertTrue(SampleImages.samePixels(before, stack), "the input was changed");
+        assertReproduced(stack, out);
     }
 
     @Test
@@ -295,6 +298,18 @@ class ConditionedCommandsMacroTest {
         assertContains("Run it with Plugins > Stable Diffusion > Upscale 4x...", failing(imp,
                 run("Inpaint Selection...", "model=[" + CommandFixtures.tinyModel("x4-upscaler") + "] prompt=x steps=2")));
         assertTrue(SampleImages.samePixels(before, imp), "the input was changed");
+    }
+
+    /** Reproduce from Metadata on {@code out}, with the input's selection gone, gives the same pixels. */
+    private static void assertReproduced(ImagePlus input, ImagePlus out) {
+        input.deleteRoi();
+        IJ.selectWindow(out.getID());
+        MacroHarness.run("run(\"Reproduce from Metadata...\");");
+        ImagePlus again = CommandFixtures.newResult(out);
+        assertEquals(out.getStackSize(), again.getStackSize());
+        for (int k = 1; k <= out.getStackSize(); k++) {
+            assertArrayEquals((int[]) out.getStack().getPixels(k), (int[]) again.getStack().getPixels(k), "slice " + k);
+        }
     }
 
     /** Runs a macro that must fail; nothing new may be left open. */
