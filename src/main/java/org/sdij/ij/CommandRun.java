@@ -32,6 +32,32 @@ final class CommandRun {
             : name + " is " + describe(kind.task()) + ", not a text-to-image model: choose a Stable Diffusion 1.x or "
             + "2.x model (4 UNet input channels).";
 
+    /** Inpaint Selection runs inpainting models, and plain ones as masked img2img (as the command line does). */
+    static final ModelCache.KindCheck INPAINT_MODEL = needs("Inpaint Selection...", "an inpainting model (SD 2 "
+            + "inpainting) or a plain one", ModelKind.Task.INPAINTING, ModelKind.Task.TEXT_TO_IMAGE);
+    static final ModelCache.KindCheck DEPTH_MODEL = needs("Depth to Image...", "a depth model (SD 2 depth)",
+            ModelKind.Task.DEPTH);
+    static final ModelCache.KindCheck UPSCALE_MODEL = needs("Upscale 4x...", "the x4 upscaler",
+            ModelKind.Task.UPSCALE_X4);
+
+    /** A check that accepts the given tasks and otherwise names the command that runs the model. */
+    static ModelCache.KindCheck needs(String command, String wanted, ModelKind.Task... tasks) {
+        List<ModelKind.Task> allowed = List.of(tasks);
+        return (name, kind) -> allowed.contains(kind.task()) ? null
+                : name + " is " + describe(kind.task()) + ": " + command.replace("...", "") + " needs " + wanted
+                + ". Run it with Plugins > Stable Diffusion > " + commandFor(kind.task()) + ", or choose another model.";
+    }
+
+    /** The menu command that runs a model of this kind. */
+    static String commandFor(ModelKind.Task task) {
+        return switch (task) {
+            case TEXT_TO_IMAGE -> "Text to Image... (or Image to Image...)";
+            case INPAINTING -> "Inpaint Selection...";
+            case DEPTH -> "Depth to Image...";
+            case UPSCALE_X4 -> "Upscale 4x...";
+        };
+    }
+
     static String describe(ModelKind.Task task) {
         return switch (task) {
             case TEXT_TO_IMAGE -> "a text-to-image model";

@@ -55,7 +55,7 @@ public final class CommandTables {
 
     public static final ParameterTable DEPTH_TO_IMAGE = new ParameterTable("depth_to_image", "Depth to Image...",
             List.of(MODEL, PROMPT, NEGATIVE_PROMPT, SEED, STEPS, GUIDANCE, SAMPLER, STRENGTH, DEPTH, NUM_IMAGES,
-                    CHANNELS, OUTPUT, DEVICE));
+                    SLICES, CHANNELS, OUTPUT, DEVICE));
 
     public static final ParameterTable UPSCALE = new ParameterTable("upscale", "Upscale 4x...",
             List.of(MODEL, PROMPT, NEGATIVE_PROMPT, SEED, STEPS.withDefault(75), GUIDANCE.withDefault(9.0), SAMPLER,

@@ -90,13 +90,7 @@ public class ImageToImageCommand implements PlugIn {
 
     /** The largest region with sides a multiple of 8 (the VAE's factor) at the same corner. */
     static Rectangle fit(Rectangle r, boolean selection) {
-        int w = r.width / 8 * 8;
-        int h = r.height / 8 * 8;
-        if (w < 8 || h < 8) {
-            throw new IllegalArgumentException("Image to Image needs at least 8x8 pixels; the "
-                    + (selection ? "selection" : "image") + " is " + r.width + "x" + r.height + ".");
-        }
-        return new Rectangle(r.x, r.y, w, h);
+        return SliceBatch.fit("Image to Image", r, selection);
     }
 
     /** The transformed images of every position of the source, as a new image (not shown). */
@@ -148,20 +142,6 @@ public class ImageToImageCommand implements PlugIn {
 
     /** A macro that reproduces the result: selects the input, its position and region, then runs the command. */
     static String macroLine(Source s, ParameterTable.Values v) {
-        ImagePlus imp = s.imp();
-        StringBuilder m = new StringBuilder("selectImage(\"" + MacroOptions.escape(imp.getTitle()) + "\"); ");
-        if (imp.getStackSize() > 1 && s.positions().size() == 1) {
-            int[] zt = s.positions().get(0);
-            m.append("Stack.setPosition(").append(ImageInput.current(imp)[0]).append(", ").append(zt[0]).append(", ")
-                    .append(zt[1]).append("); ");
-        }
-        Rectangle r = s.region();
-        if (r.x == 0 && r.y == 0 && r.width == imp.getWidth() && r.height == imp.getHeight()) {
-            m.append("run(\"Select None\"); ");
-        } else {
-            m.append("makeRectangle(").append(r.x).append(", ").append(r.y).append(", ").append(r.width).append(", ")
-                    .append(r.height).append("); ");
-        }
-        return m.append(TABLE.macroLine(v)).toString();
+        return SliceBatch.macroLine(s, null, TABLE, v);
     }
 }

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * Plugins > Stable Diffusion > Reproduce from Metadata...: runs again the command that made the active
  * image, with the options recorded in it (properties {@code sdij.command} and {@code sdij.options}, kept
- * in TIFF files). An Image to Image result is remade from its input, which must be open under its
+ * in TIFF files). A result made from an image (Image to Image, Inpaint Selection with its recorded
+ * selection, Depth to Image with its depth map open, Upscale 4x) is remade from its input, which must be open under its
  * recorded title, at the recorded region and position. The result is a new image; the seed is the same,
  * so the pixels are too.
  */
@@ -53,6 +54,19 @@ public class ReproduceCommand implements PlugIn {
             table = ImageToImageCommand.TABLE;
             values = table.fromMacro(options);
             out = ImageToImageCommand.generate(recordedInput(made, values), values);
+        } else if (command.equals(InpaintCommand.TABLE.command())) {
+            table = InpaintCommand.TABLE;
+            values = table.fromMacro(options);
+            out = InpaintCommand.generate(recordedInput(made, values), InpaintCommand.recordedSelection(made), values);
+        } else if (command.equals(DepthToImageCommand.TABLE.command())) {
+            table = DepthToImageCommand.TABLE;
+            values = table.fromMacro(options);
+            out = DepthToImageCommand.generate(recordedInput(made, values), DepthToImageCommand.depthImage(values),
+                    values);
+        } else if (command.equals(UpscaleCommand.TABLE.command())) {
+            table = UpscaleCommand.TABLE;
+            values = table.fromMacro(options);
+            out = UpscaleCommand.generate(recordedInput(made, values), values);
         } else {
             throw new IllegalArgumentException("'" + made.getTitle() + "' was made by " + command
                     + ", which this version of sd-ij cannot run again.");
@@ -61,12 +75,13 @@ public class ReproduceCommand implements PlugIn {
         return out;
     }
 
-    /** The open input image an Image to Image result names, at the recorded region and position. */
+    /** The open input image a result of a command with an input names, at the recorded region and position. */
     static ImageToImageCommand.Source recordedInput(ImagePlus made, ParameterTable.Values values) {
         String title = made.getProp(ImageOutput.PREFIX + "input_title");
         ImagePlus input = title == null ? null : WindowManager.getImage(title);
         if (input == null) {
-            throw new IllegalArgumentException("'" + made.getTitle() + "' was made by Image to Image from '" + title
+            throw new IllegalArgumentException("'" + made.getTitle() + "' was made by "
+                    + made.getProp(CommandRun.COMMAND).replace("...", "") + " from '" + title
                     + "': open that image (under that title) and run Reproduce from Metadata again on '"
                     + made.getTitle() + "'.");
         }

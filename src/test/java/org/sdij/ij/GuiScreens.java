@@ -47,8 +47,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class GuiScreens {
 
     static final File SCREENSHOTS = new File("target/screenshots");
-    /** The menu as plugins.config makes it (Inpaint, Depth and Upscale come when their pipelines do). */
-    static final List<String> ITEMS = List.of("Text to Image...", "Image to Image...", "-",
+    /** The menu as plugins.config makes it. */
+    static final List<String> ITEMS = List.of("Text to Image...", "Image to Image...",
+            "Inpaint Selection...", "Depth to Image...", "Upscale 4x...", "-",
             "Reproduce from Metadata...", "Models and Settings...");
 
     private static ImageJ imagej;

@@ -139,6 +139,38 @@ class MacroRunnerTest {
     }
 
     @Test
+    void theUpscaleAndInpaintExampleMacrosRunOnTheTinyModels() throws Exception {
+        ImageStack frames = new ImageStack(12, 8);
+        for (int i = 0; i < 2; i++) {
+            ByteProcessor bp = new ByteProcessor(12, 8);
+            for (int p = 0; p < 96; p++) bp.set(p, (p * 11 + 70 * i) % 256);
+            frames.addSlice("frame " + i, bp);
+        }
+        Path stack = dir.resolve("small.tif");
+        assertTrue(new FileSaver(new ImagePlus("small", frames)).saveAsTiffStack(stack.toString()));
+        Path big = dir.resolve("small-x4.tif");
+        assertEquals(0, sdij("macro", "macros/upscale_stack.ijm", "model=[" + CommandFixtures.tinyModel("x4-upscaler")
+                + "] steps=2 input=[" + stack + "] output=[" + big + "]"), err);
+        ImagePlus made = IJ.openImage(big.toString());
+        assertEquals(2, made.getStackSize());
+        assertEquals(48, made.getWidth());
+        assertEquals(32, made.getHeight());
+        assertEquals("upscale", made.getProp("sdij.pipeline"));
+
+        Path photo = dir.resolve("photo.png");
+        ByteProcessor bp = new ByteProcessor(32, 24);
+        for (int p = 0; p < 32 * 24; p++) bp.set(p, (p * 5) % 256);
+        new FileSaver(new ImagePlus("photo", bp)).saveAsPng(photo.toString());
+        Path inpainted = dir.resolve("photo-inpainted.tif");
+        assertEquals(0, sdij("macro", "macros/inpaint_selection.ijm", "model=[" + CommandFixtures.tinyModel("sd2-inpainting")
+                + "] steps=2 oval=[6,4,14,12] input=[" + photo + "] output=[" + inpainted + "]"), err);
+        ImagePlus result = IJ.openImage(inpainted.toString());
+        assertEquals(32, result.getWidth());
+        assertEquals("inpaint", result.getProp("sdij.pipeline"));
+        assertEquals(0, ((int[]) result.getProcessor().getPixels())[0] & 0xff, "pasted back outside the oval");
+    }
+
+    @Test
     void failuresGiveAnExitStatusAndAMessage() throws Exception {
         assertEquals(2, sdij("macro"));
         assertTrue(err.contains("usage: bin/sd-ij macro file.ijm"), err);
