@@ -27,4 +27,9 @@ public final class GroupNormLayer {
     public NDArray forward(NDArray x) {
         return Ops.groupNorm(x, groups, gamma, beta, eps);
     }
+
+    /** SiLU(norm(x)) without keeping the intermediate normalised array. */
+    public NDArray forwardSilu(NDArray x) {
+        return Ops.groupNormSilu(x, groups, gamma, beta, eps);
+    }
 }

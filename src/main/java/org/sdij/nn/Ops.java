@@ -78,14 +78,18 @@ public final class Ops {
         NDArray zeros = x.getManager().zeros(new Shape(perGroup), x.getDataType());
         NDArray normed = LayerNorm.layerNorm(grouped, new Shape(perGroup), ones, zeros, (float) eps)
                 .singletonOrThrow().reshape(s);
+        ones.close();
+        zeros.close();
         long[] affineShape = new long[s.dimension()];
         java.util.Arrays.fill(affineShape, 1);
         affineShape[1] = c;
-        return normed.mul(gamma.reshape(affineShape)).add(beta.reshape(affineShape));
+        // the normalised array is ours: the affine transform goes in place instead of into two more copies
+        return normed.muli(gamma.reshape(affineShape)).addi(beta.reshape(affineShape));
     }
 
+    /** x * sigmoid(x), multiplied into the fresh sigmoid array. */
     public static NDArray silu(NDArray x) {
-        return x.mul(Activation.sigmoid(x));
+        return Activation.sigmoid(x).muli(x);
     }
 
     /** Exact (erf) GELU, as torch's default. */
@@ -210,5 +214,13 @@ public final class Ops {
     /** The current attention chunk limit (see {@link #setAttentionChunkElements}). */
     public static long attentionChunkElements() {
         return attentionChunkElements;
+    }
+
+    /** SiLU of the group norm, freeing the normalised array as soon as it is used (it is as large as x). */
+    public static NDArray groupNormSilu(NDArray x, int groups, NDArray gamma, NDArray beta, double eps) {
+        NDArray normed = groupNorm(x, groups, gamma, beta, eps);
+        NDArray out = silu(normed);
+        normed.close();
+        return out;
     }
 }

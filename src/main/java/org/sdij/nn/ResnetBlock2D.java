@@ -35,15 +35,30 @@ public final class ResnetBlock2D {
         return ForwardScope.block(() -> compute(x, temb));
     }
 
+    /**
+     * Each intermediate is closed as soon as the next one exists: at the VAE's full resolution they are
+     * hundreds of MB each, and the enclosing block scope would otherwise keep all of them to the end.
+     */
     private NDArray compute(NDArray x, NDArray temb) {
-        NDArray h = conv1.forward(Ops.silu(norm1.forward(x)));
+        NDArray activated = norm1.forwardSilu(x);
+        NDArray h = conv1.forward(activated);
+        activated.close();
         if (timeEmbProj != null) {
             NDArray t = timeEmbProj.forward(Ops.silu(temb));
             h.addi(t.reshape(t.getShape().get(0), t.getShape().get(1), 1, 1));
         }
-        h = conv2.forward(Ops.silu(norm2.forward(h)));
+        activated = norm2.forwardSilu(h);
+        h.close();
+        h = conv2.forward(activated);
+        activated.close();
         // h is this pass's own conv output, so it can take the sum in place
-        h.addi(convShortcut == null ? x : convShortcut.forward(x));
+        if (convShortcut == null) {
+            h.addi(x);
+        } else {
+            NDArray shortcut = convShortcut.forward(x);
+            h.addi(shortcut);
+            shortcut.close();
+        }
         return outputScaleFactor == 1f ? h : h.divi(outputScaleFactor);
     }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import org.sdij.nn.Conv2dLayer;
 import org.sdij.nn.ForwardScope;
 import org.sdij.nn.GroupNormLayer;
-import org.sdij.nn.Ops;
 import org.sdij.nn.Weights;
 
 /**
@@ -103,7 +102,7 @@ public final class UNet2DConditionModel {
             long[] size = exactSizes && !skips.isEmpty() ? spatialSize(skips.get(skips.size() - 1)) : null;
             x = block.forward(x, levelSkips, emb, context, size);
         }
-        return convOut.forward(Ops.silu(convNormOut.forward(x)));
+        return convOut.forward(convNormOut.forwardSilu(x));
     }
 
     private static List<NDArray> removeLast(List<NDArray> list, int count) {

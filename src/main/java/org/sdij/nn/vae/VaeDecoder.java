@@ -6,7 +6,6 @@ import java.util.List;
 import org.sdij.nn.Conv2dLayer;
 import org.sdij.nn.ForwardScope;
 import org.sdij.nn.GroupNormLayer;
-import org.sdij.nn.Ops;
 import org.sdij.nn.ResnetBlock2D;
 import org.sdij.nn.Upsample2D;
 import org.sdij.nn.Weights;
@@ -48,14 +47,18 @@ final class VaeDecoder {
         convOut = Conv2dLayer.load(w.sub("conv_out"), channels[0], config.outChannels(), 3);
     }
 
+    /** Each level's input is closed once the level is done: the last ones are hundreds of MB. */
     NDArray forward(NDArray latent) {
         NDArray x = midBlock.forward(convIn.forward(latent));
         for (int index = 0; index < resnets.size(); index++) {
             int i = index;
             NDArray in = x;
             x = ForwardScope.block(() -> level(i, in));
+            in.close();
         }
-        return convOut.forward(Ops.silu(convNormOut.forward(x)));
+        NDArray activated = convNormOut.forwardSilu(x);
+        x.close();
+        return convOut.forward(activated);
     }
 
     private NDArray level(int index, NDArray x) {

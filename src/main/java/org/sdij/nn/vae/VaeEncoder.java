@@ -7,7 +7,6 @@ import org.sdij.nn.Conv2dLayer;
 import org.sdij.nn.Downsample2D;
 import org.sdij.nn.ForwardScope;
 import org.sdij.nn.GroupNormLayer;
-import org.sdij.nn.Ops;
 import org.sdij.nn.ResnetBlock2D;
 import org.sdij.nn.Weights;
 
@@ -52,9 +51,10 @@ final class VaeEncoder {
             int l = level;
             NDArray in = x;
             x = ForwardScope.block(() -> level(l, in));
+            in.close(); // the first levels' inputs are hundreds of MB
         }
         x = midBlock.forward(x);
-        return convOut.forward(Ops.silu(convNormOut.forward(x)));
+        return convOut.forward(convNormOut.forwardSilu(x));
     }
 
     private NDArray level(int level, NDArray x) {
