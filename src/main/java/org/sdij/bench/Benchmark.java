@@ -44,10 +44,11 @@ public final class Benchmark {
             Option.value("device", "cpu|cuda", "where to run (default cpu)"),
             Option.value("precision", "fp32|fp16", "network precision (default fp32)"),
             Option.value("threads", "N", "libtorch intra-op threads (default: all cores)"),
-            Option.flag("load", "time indexing, mapping and strictly building the model from full-size files"));
+            Option.flag("load", "time indexing, mapping and strictly building the model from full-size files"),
+            Option.flag("image", "time one whole txt2img image (--steps steps) from full-size files, and its peak memory"));
 
     public static String usage() {
-        return CommandLine.usage("bench", "[--model NAME] [--size N] [--steps N] [--load]", OPTIONS);
+        return CommandLine.usage("bench", "[--model NAME] [--size N] [--steps N] [--load | --image]", OPTIONS);
     }
 
     /** Wall and CPU seconds of one timed phase (CPU time is process-wide: all threads, user and kernel). */
@@ -112,6 +113,16 @@ public final class Benchmark {
         }
         Device device = "cuda".equals(cl.get("device")) ? Device.gpu() : Device.cpu();
         DataType dtype = "fp16".equals(cl.get("precision")) ? DataType.FLOAT16 : DataType.FLOAT32;
+        if (cl.has("image")) {
+            int steps = cl.integer("steps", 3);
+            if (steps < 2) throw new UsageException("Bad --steps " + steps + ": bench --image needs 2 or more");
+            if (!List.of("sd15", "sd2", "sd2-768v").contains(model)) {
+                throw new UsageException("bench --image makes a txt2img image: use --model sd15, sd2 or sd2-768v");
+            }
+            System.out.println(ImageBenchmark.measure(model, preset, cl.integer("size", null), steps, device, dtype)
+                    .line());
+            return;
+        }
         Result r = measure(model, preset, cl.integer("size", null), cl.integer("steps", 3), device, dtype);
         System.out.println(r.line());
     }

@@ -2,22 +2,14 @@ package org.sdij.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Random;
-import org.sdij.io.DType;
 import org.sdij.io.Presets;
 import org.sdij.io.SafeTensorsFile;
-import org.sdij.io.SafeTensorsWriter;
-import org.sdij.io.TensorInfo;
-import org.sdij.io.WeightFormatException;
 import org.sdij.nn.Weights;
 import org.sdij.nn.unet.UNet2DConditionModel;
 import org.sdij.nn.unet.UNetConfig;
@@ -45,32 +37,17 @@ final class LoadBenchmark {
         }
     }
 
-    private enum Component { UNET, VAE, TEXT }
-
     static Result measure(String model, String preset) throws IOException {
         Engine.getEngine("PyTorch");
         UNetConfig unetConfig = UNetConfig.fromJson(Presets.config(preset, "unet"));
         VaeConfig vaeConfig = VaeConfig.fromJson(Presets.config(preset, "vae"));
         ClipTextConfig textConfig = ClipTextConfig.fromJson(Presets.config(preset, "text_encoder").toString());
         Path dir = Files.createTempDirectory("sdij-load-bench");
-        List<Path> files = new ArrayList<>();
         try {
-            long bytes = 0;
-            long tensors = 0;
+            RandomModelFolder.Written written = RandomModelFolder.write(dir, preset);
             long t0 = System.nanoTime();
-            for (Component c : Component.values()) {
-                List<TensorInfo> infos = requested(c, unetConfig, vaeConfig, textConfig);
-                Path file = dir.resolve(c.name().toLowerCase(Locale.ROOT) + ".safetensors");
-                SafeTensorsWriter.write(file, infos, new RandomFiller());
-                files.add(file);
-                bytes += Files.size(file);
-                tensors += infos.size();
-            }
-            double write = seconds(t0);
-
-            t0 = System.nanoTime();
             List<SafeTensorsFile> sources = new ArrayList<>();
-            for (Path file : files) sources.add(SafeTensorsFile.open(file));
+            for (Path file : written.weightFiles()) sources.add(SafeTensorsFile.open(file));
             double index = seconds(t0);
             try (NDManager manager = NDManager.newBaseManager()) {
                 t0 = System.nanoTime();
@@ -98,49 +75,11 @@ final class LoadBenchmark {
                 }
                 double build = seconds(t0);
                 for (SafeTensorsFile source : sources) source.close();
-                return new Result(model, bytes / 1e9, write, index, map, unetBuild, build, tensors);
+                return new Result(model, written.bytes() / 1e9, written.seconds(), index, map, unetBuild, build,
+                        written.tensors());
             }
         } finally {
-            for (Path file : files) Files.deleteIfExists(file);
-            Files.deleteIfExists(dir);
-        }
-    }
-
-    /** The names and shapes one network asks for, found by building it once with random weights. */
-    private static List<TensorInfo> requested(Component c, UNetConfig unet, VaeConfig vae, ClipTextConfig text)
-            throws WeightFormatException {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Weights w = Weights.random(manager, DataType.FLOAT32);
-            switch (c) {
-                case UNET -> new UNet2DConditionModel(unet, w);
-                case VAE -> new AutoencoderKL(vae, w);
-                case TEXT -> ClipTextEncoder.load(text, w);
-            }
-            List<TensorInfo> infos = new ArrayList<>();
-            for (Map.Entry<String, long[]> e : w.requested().entrySet()) {
-                infos.add(new TensorInfo(e.getKey(), DType.F32, e.getValue()));
-            }
-            return infos;
-        }
-    }
-
-    /** Fills tensors from one block of N(0, 0.02) floats, repeated: the values do not matter for loading. */
-    private static final class RandomFiller implements SafeTensorsWriter.Filler {
-        private final ByteBuffer block;
-
-        RandomFiller() {
-            Random random = new Random(42);
-            block = ByteBuffer.allocate(1 << 20).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            while (block.hasRemaining()) block.putFloat((float) (random.nextGaussian() * 0.02));
-        }
-
-        @Override
-        public void fill(TensorInfo info, ByteBuffer out) {
-            while (out.hasRemaining()) {
-                ByteBuffer chunk = block.duplicate().clear();
-                chunk.limit(Math.min(chunk.capacity(), out.remaining()));
-                out.put(chunk);
-            }
+            RandomModelFolder.delete(dir);
         }
     }
 

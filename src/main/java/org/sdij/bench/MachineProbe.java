@@ -36,6 +36,19 @@ public final class MachineProbe {
         return statusFieldMb("VmHWM:");
     }
 
+    /**
+     * Resets this process's peak resident set size to its current one (Linux's {@code clear_refs} 5), so a
+     * later {@link #peakRssMb} covers only what came after; false where the kernel does not allow it.
+     */
+    public static boolean resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     public static long currentRssMb() {
         return statusFieldMb("VmRSS:");
     }
