@@ -119,9 +119,9 @@ final class CommandRun {
             Map<String, String> extra = new LinkedHashMap<>();
             if (m.extra() != null) extra.putAll(m.extra());
             extra.putAll(more);
-            return new GenerationMetadata(m.pipeline(), m.model(), m.modelKind(), m.prompt(), m.negativePrompt(),
-                    m.seed(), m.imageIndex(), m.steps(), m.sampler(), m.guidance(), m.strength(), m.noiseLevel(),
-                    m.width(), m.height(), m.version(), extra);
+            return new GenerationMetadata(m.pipeline(), m.model(), m.modelKind(), m.modelHash(), m.prompt(),
+                    m.negativePrompt(), m.seed(), m.imageIndex(), m.steps(), m.sampler(), m.guidance(), m.strength(),
+                    m.noiseLevel(), m.width(), m.height(), m.version(), extra);
         }).toList();
     }
 

@@ -4,6 +4,7 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.plugin.PlugIn;
+import org.sdij.io.ModelHash;
 
 import java.awt.Rectangle;
 import java.io.IOException;
@@ -72,7 +73,28 @@ public class ReproduceCommand implements PlugIn {
                     + ", which this version of sd-ij cannot run again.");
         }
         CommandRun.mark(out, table, values);
+        noteModelChange(made, out);
         return out;
+    }
+
+    static final String MODEL_HASH = ImageOutput.PREFIX + "model_hash";
+
+    /**
+     * When the model loaded now has another hash than the one {@code made} records, the result is still made
+     * (a re-saved or converted file can hold the same weights) but the Log and the new image's Info say so.
+     * Images from before hashes were recorded carry none: nothing to compare.
+     */
+    static void noteModelChange(ImagePlus made, ImagePlus out) {
+        String recorded = made.getProp(MODEL_HASH);
+        String used = out.getProp(MODEL_HASH);
+        if (recorded == null || used == null || recorded.equalsIgnoreCase(used)) return;
+        String note = "model hash differs: image " + ModelHash.shortForm(recorded) + ", model "
+                + ModelHash.shortForm(used);
+        IJ.log("Reproduce from Metadata: '" + made.getTitle() + "' was made with other weights (" + note
+                + "); the pixels may differ.");
+        String info = out.getInfoProperty();
+        out.setProperty("Info", (info == null ? "" : info + "\n\n") + "Reproduced from '" + made.getTitle() + "': "
+                + note);
     }
 
     /** The open input image a result of a command with an input names, at the recorded region and position. */

@@ -45,6 +45,8 @@ final class DiffusersFolder {
             Path sub = dir.resolve(c.folder());
             model.configs.put(c, componentConfig(dir, sub, "config.json", c));
             TensorSource file = model.own(openWeights(sub, options.variant(), model.notes));
+            model.weightFiles.addAll(file instanceof ShardedSource sharded ? sharded.files()
+                    : List.of(Path.of(file.origin())));
             // most published SD VAEs still use the pre-0.14 attention names
             model.weights(c, c == Component.VAE ? NameTables.vaeDiffusersLegacy().view(file, "") : file);
         }

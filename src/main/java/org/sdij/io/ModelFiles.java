@@ -44,6 +44,7 @@ public final class ModelFiles implements AutoCloseable {
     private final Path tokenizerDir;
     private final JsonObject pipelineConfig;
     private final List<String> notes;
+    private final List<Path> weightFiles;
     private final List<TensorSource> owned;
 
     private ModelFiles(Builder b) {
@@ -56,6 +57,7 @@ public final class ModelFiles implements AutoCloseable {
         this.tokenizerDir = b.tokenizerDir;
         this.pipelineConfig = b.pipelineConfig;
         this.notes = List.copyOf(b.notes);
+        this.weightFiles = List.copyOf(b.weightFiles);
         this.owned = List.copyOf(b.owned);
     }
 
@@ -103,6 +105,14 @@ public final class ModelFiles implements AutoCloseable {
         return pipelineConfig.deepCopy();
     }
 
+    /**
+     * The files the UNet, VAE and text-encoder weights are read from: the single file, or a folder's
+     * chosen file per component (the variant taken, every shard of a sharded one). {@link ModelHash} hashes these.
+     */
+    public List<Path> weightFiles() {
+        return weightFiles;
+    }
+
     /** What was assumed or substituted while resolving (for logs and metadata). */
     public List<String> notes() {
         return notes;
@@ -136,6 +146,7 @@ public final class ModelFiles implements AutoCloseable {
         Path tokenizerDir;
         JsonObject pipelineConfig = new JsonObject();
         final List<String> notes = new ArrayList<>();
+        final List<Path> weightFiles = new ArrayList<>();
         final List<TensorSource> owned = new ArrayList<>();
 
         /** Registers a file this model owns and returns it. */

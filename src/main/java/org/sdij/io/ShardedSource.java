@@ -18,11 +18,13 @@ public final class ShardedSource implements TensorSource {
     private final Path index;
     private final Map<String, TensorSource> byName;
     private final List<TensorSource> shards;
+    private final List<Path> files;
 
-    private ShardedSource(Path index, Map<String, TensorSource> byName, List<TensorSource> shards) {
+    private ShardedSource(Path index, Map<String, TensorSource> byName, List<TensorSource> shards, List<Path> files) {
         this.index = index;
         this.byName = byName;
         this.shards = shards;
+        this.files = files;
     }
 
     public static ShardedSource open(Path index) throws IOException {
@@ -32,6 +34,7 @@ public final class ShardedSource implements TensorSource {
             throw new WeightFormatException(index + " has no \"weight_map\" object: not a sharded weights index.");
         }
         Map<String, TensorSource> files = new LinkedHashMap<>();
+        List<Path> paths = new ArrayList<>();
         Map<String, TensorSource> byName = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
@@ -44,6 +47,7 @@ public final class ShardedSource implements TensorSource {
                 if (shard == null) {
                     shard = TensorFiles.open(shardPath);
                     files.put(file, shard);
+                    paths.add(shardPath);
                 }
                 if (!shard.contains(e.getKey())) {
                     throw new WeightFormatException(index + " says '" + e.getKey() + "' is in " + file + ", which lacks it.");
@@ -54,7 +58,13 @@ public final class ShardedSource implements TensorSource {
             for (TensorSource shard : files.values()) shard.close();
             throw e;
         }
-        return new ShardedSource(index, Collections.unmodifiableMap(byName), new ArrayList<>(files.values()));
+        return new ShardedSource(index, Collections.unmodifiableMap(byName), new ArrayList<>(files.values()),
+                List.copyOf(paths));
+    }
+
+    /** The shard files, in the order the index first names them. */
+    public List<Path> files() {
+        return files;
     }
 
     @Override

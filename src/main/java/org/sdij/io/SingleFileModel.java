@@ -50,6 +50,7 @@ final class SingleFileModel {
                                    ModelFiles.Builder model) throws IOException {
         model.name = name;
         model.origin = file;
+        model.weightFiles.add(file);
         model.format = ModelFiles.Format.SINGLE_FILE;
         checkIsStableDiffusion(source);
         boolean openClip = hasPrefix(source, OPENCLIP);

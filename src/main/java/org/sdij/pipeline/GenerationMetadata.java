@@ -2,15 +2,20 @@ package org.sdij.pipeline;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sdij.io.ModelHash;
 
 /**
  * Everything needed to reproduce one generated image. Written into every output (PNG text chunk,
  * TIFF description, ImageJ Info) in the "parameters" form other Stable Diffusion tools read.
+ *
+ * @param modelHash the SHA-256 of the model's weights ({@link ModelHash}: 64 hex digits), or null
+ *     when unknown (random weights, an unreadable file)
  */
 public record GenerationMetadata(
         String pipeline,
         String model,
         String modelKind,
+        String modelHash,
         String prompt,
         String negativePrompt,
         long seed,
@@ -37,6 +42,7 @@ public record GenerationMetadata(
         Map<String, String> m = new LinkedHashMap<>();
         m.put("pipeline", pipeline);
         m.put("model", model);
+        if (modelHash != null) m.put("model_hash", modelHash);
         m.put("model_kind", modelKind);
         m.put("prompt", prompt);
         m.put("negative_prompt", negativePrompt);
@@ -56,7 +62,8 @@ public record GenerationMetadata(
 
     /**
      * The A1111-style block: prompt line, "Negative prompt: ..." line, then "Key: value, ..." settings.
-     * The batch position is given as "Batch pos" since all images of a batch share one seed.
+     * The batch position is given as "Batch pos" since all images of a batch share one seed; the model hash
+     * as A1111 gives it, its first 10 hex digits.
      */
     public String toParameters() {
         StringBuilder s = new StringBuilder(prompt);
@@ -66,8 +73,9 @@ public record GenerationMetadata(
                 .append(", CFG scale: ").append(guidance)
                 .append(", Seed: ").append(Long.toUnsignedString(seed))
                 .append(", Size: ").append(width).append('x').append(height)
-                .append(", Model: ").append(model)
-                .append(", Model kind: ").append(modelKind)
+                .append(", Model: ").append(model);
+        if (modelHash != null) s.append(", Model hash: ").append(ModelHash.shortForm(modelHash));
+        s.append(", Model kind: ").append(modelKind)
                 .append(", Pipeline: ").append(pipeline)
                 .append(", Batch pos: ").append(imageIndex);
         if (strength != null) s.append(", Denoising strength: ").append(strength);

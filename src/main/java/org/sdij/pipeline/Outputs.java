@@ -32,10 +32,11 @@ final class Outputs {
                                              int steps, double guidance, Double strength, Integer noiseLevel,
                                              Map<String, String> extra, int width, int height, int count) {
         List<GenerationMetadata> metadata = new ArrayList<>();
+        String modelHash = model.modelHash();
         for (int i = 0; i < count; i++) {
-            metadata.add(new GenerationMetadata(pipeline, model.name(), model.kind().toString(), request.prompt(),
-                    request.negativePrompt(), request.seed(), i + 1, steps, model.samplerName(request.sampler()),
-                    guidance, strength, noiseLevel, width, height, GenerationMetadata.VERSION,
+            metadata.add(new GenerationMetadata(pipeline, model.name(), model.kind().toString(), modelHash,
+                    request.prompt(), request.negativePrompt(), request.seed(), i + 1, steps,
+                    model.samplerName(request.sampler()), guidance, strength, noiseLevel, width, height, GenerationMetadata.VERSION,
                     extra == null || extra.isEmpty() ? null : Collections.unmodifiableMap(new LinkedHashMap<>(extra))));
         }
         return metadata;

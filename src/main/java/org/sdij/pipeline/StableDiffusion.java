@@ -11,8 +11,10 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Supplier;
 import org.sdij.io.ModelFiles;
 import org.sdij.io.ModelFiles.Component;
+import org.sdij.io.ModelHash;
 import org.sdij.io.ModelKind;
 import org.sdij.io.Presets;
 import org.sdij.nn.Weights;
@@ -45,13 +47,15 @@ public final class StableDiffusion implements AutoCloseable {
     private final SchedulerConfig lowResSchedulerConfig;
     private final Integer maxNoiseLevel;
     private final List<String> notes;
+    private final Supplier<String> modelHash;
 
-    private StableDiffusion(String name, ModelKind kind, NDManager manager, DataType dtype, ClipTokenizer tokenizer,
+    private StableDiffusion(String name, ModelKind kind, Supplier<String> modelHash, NDManager manager, DataType dtype, ClipTokenizer tokenizer,
                             ClipTextEncoder textEncoder, UNet2DConditionModel unet, AutoencoderKL vae,
                             SchedulerConfig schedulerConfig, SchedulerConfig lowResSchedulerConfig,
                             Integer maxNoiseLevel, List<String> notes) {
         this.name = name;
         this.kind = kind;
+        this.modelHash = modelHash;
         this.manager = manager;
         this.dtype = dtype;
         this.tokenizer = tokenizer;
@@ -83,7 +87,7 @@ public final class StableDiffusion implements AutoCloseable {
             SchedulerConfig scheduler = SchedulerConfig.fromJson(files.config(Component.SCHEDULER));
             JsonObject lowRes = files.config(Component.LOW_RES_SCHEDULER);
             JsonObject pipeline = files.pipelineConfig();
-            return new StableDiffusion(files.name(), files.kind(), manager, dtype, tokenizer, text, unet, vae,
+            return new StableDiffusion(files.name(), files.kind(), ModelHash.onFirstUse(files), manager, dtype, tokenizer, text, unet, vae,
                     scheduler, lowRes == null ? null : SchedulerConfig.fromJson(lowRes),
                     pipeline.has("max_noise_level") ? pipeline.get("max_noise_level").getAsInt() : null,
                     files.notes());
@@ -114,7 +118,7 @@ public final class StableDiffusion implements AutoCloseable {
                     Weights.random(manager, dtype));
             JsonObject lowRes = Presets.config(preset, "low_res_scheduler");
             JsonObject pipeline = Presets.config(preset, "pipeline");
-            return new StableDiffusion(preset + " (random weights)", kind, manager, dtype, tokenizer, text, unet, vae,
+            return new StableDiffusion(preset + " (random weights)", kind, () -> null, manager, dtype, tokenizer, text, unet, vae,
                     SchedulerConfig.fromJson(Presets.config(preset, "scheduler")),
                     lowRes == null ? null : SchedulerConfig.fromJson(lowRes),
                     pipeline != null && pipeline.has("max_noise_level") ? pipeline.get("max_noise_level").getAsInt()
@@ -133,6 +137,14 @@ public final class StableDiffusion implements AutoCloseable {
 
     public ModelKind kind() {
         return kind;
+    }
+
+    /**
+     * The SHA-256 identity of the weights ({@link ModelHash}), hashed at the first call and kept while the model
+     * is loaded (the outputs ask for it once images are made); null for random weights or unreadable files.
+     */
+    public String modelHash() {
+        return modelHash.get();
     }
 
     public NDManager manager() {

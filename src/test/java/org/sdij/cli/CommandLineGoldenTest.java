@@ -1,15 +1,19 @@
 package org.sdij.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -18,6 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdij.Reference;
+import org.sdij.io.ModelFiles;
+import org.sdij.io.ModelHash;
+import org.sdij.io.ModelLocator;
 import org.sdij.io.SafeTensorsFile;
 import org.sdij.pipeline.RgbImage;
 
@@ -112,6 +119,33 @@ class CommandLineGoldenTest {
             assertTrue(text.get("sd-ij-command").contains("--seed 42"), text.get("sd-ij-command"));
             assertEquals(64, ImageFiles.read(dir.resolve("astronaut-" + i + ".png")).width());
         }
+    }
+
+    /**
+     * PNG parameters and TIFF description name the model's hash as A1111 does: its first 10 hex digits, for a
+     * single file those of the file's SHA-256 (what sha256sum and Civitai give), for a folder its manifest's.
+     */
+    @Test
+    void pngAndTiffCarryTheModelHash() throws Exception {
+        Path caseDir = Reference.resolve("pipelines/txt2img-sd1-ddim-g7.5-generator");
+        Path single = Reference.resolve("tiny-models/sd1.safetensors");
+        String fileHash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(single)));
+        String folderHash;
+        try (ModelFiles folder = ModelLocator.open(Reference.resolve("tiny-models/sd1").toString())) {
+            folderHash = new ModelHash(null).of(folder);
+        }
+        for (boolean singleFile : new boolean[] {true, false}) {
+            String expected = "Model: sd1, Model hash: " + (singleFile ? fileHash : folderHash).substring(0, 10) + ", ";
+            Path png = dir.resolve("hash-" + singleFile + ".png");
+            assertEquals(0, Main.run(argsFor(caseDir, singleFile, png).toArray(String[]::new)));
+            String parameters = ImageFiles.readPngText(png).get("parameters");
+            assertTrue(parameters.contains(expected), parameters);
+            Path tif = dir.resolve("hash-" + singleFile + ".tif");
+            assertEquals(0, Main.run(argsFor(caseDir, singleFile, tif).toArray(String[]::new)));
+            String tiffBytes = new String(Files.readAllBytes(tif), StandardCharsets.ISO_8859_1);
+            assertTrue(tiffBytes.contains(expected), "the TIFF description names the hash");
+        }
+        assertNotEquals(fileHash.substring(0, 10), folderHash.substring(0, 10), "the two forms of sd1 differ");
     }
 
     private static String runFailing(int expectedStatus, String... args) {

@@ -101,13 +101,15 @@ class ImageOutputTest {
         assertEquals("42,42", imp.getProp(ImageOutput.SEEDS));
         assertEquals(MACRO, imp.getProp(ImageOutput.MACRO));
         assertEquals("min=0 max=255 bit_depth=8", imp.getProp("sdij.intensity_mapping"));
+        assertEquals(HASH, imp.getProp("sdij.model_hash"));
+        assertTrue(info.contains("Model: tiny-sd, Model hash: ba7816bf8f, Model kind: sd1"), info);
 
         String path = dir.resolve("meta.tif").toString();
         assertTrue(new FileSaver(imp).saveAsTiffStack(path));
         ImagePlus back = IJ.openImage(path);
         assertNotNull(back);
         assertEquals(info, back.getProperty("Info"));
-        for (String key : new String[] {"sdij.prompt", "sdij.seed", "sdij.model", ImageOutput.SEEDS, ImageOutput.MACRO}) {
+        for (String key : new String[] {"sdij.prompt", "sdij.seed", "sdij.model", "sdij.model_hash", ImageOutput.SEEDS, ImageOutput.MACRO}) {
             assertEquals(imp.getProp(key), back.getProp(key), key);
         }
         assertEquals("seed 42 #1", back.getStack().getSliceLabel(2));
@@ -154,9 +156,12 @@ class ImageOutputTest {
         return im;
     }
 
+    /** SHA-256 of "abc". */
+    private static final String HASH = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
     private static List<GenerationMetadata> metadata(int n) {
         return java.util.stream.IntStream.range(0, n).mapToObj(i -> new GenerationMetadata("txt2img", "tiny-sd",
-                "sd1", "a cat, watercolor", "blurry", 42, i, 20, "euler", 7.5, null, null, 64, 64,
+                "sd1", HASH, "a cat, watercolor", "blurry", 42, i, 20, "euler", 7.5, null, null, 64, 64,
                 GenerationMetadata.VERSION, Map.of("intensity_mapping", "min=0 max=255 bit_depth=8"))).toList();
     }
 }
