@@ -95,7 +95,7 @@ class CancelMacroTest {
             List<List<Object>> now = allPixels();
             assertEquals(pixels.size(), now.size());
             for (int i = 0; i < pixels.size(); i++) {
-                assertTrue(SampleImages.samePixels(pixels.get(i), WindowManager.getImage(WindowManager.getIDList()[i])),
+                assertTrue(Arrays.deepEquals(pixels.get(i).toArray(), now.get(i).toArray()),
                         "image " + (i + 1) + " was changed: " + after);
             }
             Roi roi = input.getRoi();
@@ -109,7 +109,8 @@ class CancelMacroTest {
 
     /**
      * Runs the macro without Esc (it makes an image, which is closed and returned; the model stays loaded),
-     * then with Esc pressed at the progress fraction: the macro fails; returns its message.
+     * then with Esc pressed where {@code esc} says: the macro fails and leaves everything as it was;
+     * returns its message.
      */
     private static String cancelled(ImagePlus input, String macro, Supplier<EscPress> esc) {
         ImagePlus made = runToTheEnd(input, macro);
