@@ -51,15 +51,15 @@ public final class CommandTables {
 
     public static final ParameterTable INPAINT = new ParameterTable("inpaint", "Inpaint Selection...",
             List.of(MODEL, PROMPT, NEGATIVE_PROMPT, SEED, STEPS, GUIDANCE, SAMPLER, STRENGTH.withDefault(1.0),
-                    NUM_IMAGES, FEATHER, PADDING, PASTE_BACK, SLICES, CHANNELS, OUTPUT, DEVICE));
+                    NUM_IMAGES, FEATHER, PADDING, PASTE_BACK, SLICES, KEEP_FINISHED, CHANNELS, OUTPUT, DEVICE));
 
     public static final ParameterTable DEPTH_TO_IMAGE = new ParameterTable("depth_to_image", "Depth to Image...",
             List.of(MODEL, PROMPT, NEGATIVE_PROMPT, SEED, STEPS, GUIDANCE, SAMPLER, STRENGTH, DEPTH, NUM_IMAGES,
-                    SLICES, CHANNELS, OUTPUT, DEVICE));
+                    SLICES, KEEP_FINISHED, CHANNELS, OUTPUT, DEVICE));
 
     public static final ParameterTable UPSCALE = new ParameterTable("upscale", "Upscale 4x...",
             List.of(MODEL, PROMPT, NEGATIVE_PROMPT, SEED, STEPS.withDefault(75), GUIDANCE.withDefault(9.0), SAMPLER,
-                    NOISE_LEVEL, SLICES, CHANNELS, OUTPUT, DEVICE));
+                    NOISE_LEVEL, SLICES, KEEP_FINISHED, CHANNELS, OUTPUT, DEVICE));
 
     public static final ParameterTable SETTINGS = new ParameterTable("settings", "Models and Settings...",
             List.of(Field.directory("models_folder", ""),

@@ -77,7 +77,8 @@ public class DepthToImageCommand implements PlugIn {
                         v.string("negative_prompt"), v.seed("seed"), v.integer("steps"), v.decimal("guidance"),
                         CommandRun.sampler(v), null, null, v.integer("num_images"), input.image(),
                         v.decimal("strength")), depthPlane(depth, s, i, n), progress));
-        String title = s.imp().getShortTitle() + " depth2img (seed " + Long.toUnsignedString(v.seed("seed")) + ")";
+        String title = s.imp().getShortTitle() + " depth2img (seed " + Long.toUnsignedString(v.seed("seed")) + ")"
+                + r.titleSuffix();
         var options = new ImageOutput.Options(v.string("output").equals("32-bit"),
                 SliceBatch.macroLine(s, null, TABLE, v), null, null, 1)
                 .from(s.imp().getCalibration(), s.region(), 1);

@@ -4,8 +4,9 @@ import ij.IJ;
 import org.sdij.pipeline.StepListener;
 
 /**
- * The core's per-step listener as ImageJ's progress bar and status line, with Esc to cancel. One
- * adapter spans a whole batch: image {@code i} of {@code n} fills the bar's i-th n-th.
+ * The core's per-step listener as ImageJ's progress bar and status line, with Esc to cancel (between
+ * steps, and between the parts of the decode that follows). One adapter spans a whole batch: image
+ * {@code i} of {@code n} fills the bar's i-th n-th.
  */
 public final class ImageJProgress implements StepListener {
 
@@ -30,9 +31,21 @@ public final class ImageJProgress implements StepListener {
     public boolean onStep(int step, int total, float[] latents) {
         if (IJ.escapePressed()) return false;
         IJ.showProgress(fraction(step, total));
-        String of = imageCount > 1 ? " (image " + (image + 1) + "/" + imageCount + ")" : "";
-        IJ.showStatus(what + ": step " + step + "/" + total + of + ", Esc to cancel");
+        String then = step == total ? ", decoding" : "";
+        IJ.showStatus(what + ": step " + step + "/" + total + of() + then + ", Esc to cancel");
         return !IJ.escapePressed();
+    }
+
+    /** The decode after the last step leaves the bar where it is; the status line counts its parts. */
+    @Override
+    public boolean onDecode(int done, int total) {
+        if (IJ.escapePressed()) return false;
+        IJ.showStatus(what + ": decoded " + done + "/" + total + of() + ", Esc to cancel");
+        return !IJ.escapePressed();
+    }
+
+    private String of() {
+        return imageCount > 1 ? " (image " + (image + 1) + "/" + imageCount + ")" : "";
     }
 
     /** The progress bar's position after this step of the current image. */

@@ -1,21 +1,15 @@
 package org.sdij.ij;
 
-import ij.IJ;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.plugin.PlugIn;
-import org.sdij.pipeline.CancelledException;
-import org.sdij.pipeline.Generation;
-import org.sdij.pipeline.GenerationMetadata;
 import org.sdij.pipeline.GenerationRequest;
 import org.sdij.pipeline.ImageToImage;
-import org.sdij.pipeline.RgbImage;
 
 import java.awt.Rectangle;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -95,49 +89,16 @@ public class ImageToImageCommand implements PlugIn {
 
     /** The transformed images of every position of the source, as a new image (not shown). */
     static ImagePlus generate(Source s, ParameterTable.Values v) throws IOException {
-        Settings settings = Settings.current();
-        String location = ModelChoice.resolve(v.string("model"), settings.modelsFolder());
-        List<RgbImage> images = new ArrayList<>();
-        List<GenerationMetadata> records = new ArrayList<>();
-        int n = s.positions().size();
-        long t0 = System.nanoTime();
-        int done = ModelCache.use(location, settings, v.string("device"), CommandRun.PLAIN_MODEL, model -> {
-            ImageJProgress progress = new ImageJProgress("Image to Image", n);
-            for (int i = 0; i < n; i++) {
-                progress.startImage(i);
-                int[] zt = s.positions().get(i);
-                ImageInput.Converted input = ImageInput.convertAt(s.imp(), s.region(), s.channels(), zt[0], zt[1]);
-                GenerationRequest request = new GenerationRequest(v.string("prompt"), v.string("negative_prompt"),
-                        v.seed("seed"), v.integer("steps"), v.decimal("guidance"), CommandRun.sampler(v), null, null,
-                        v.integer("num_images"), input.image(), v.decimal("strength"));
-                Generation g;
-                try {
-                    g = ImageToImage.run(model, request, progress);
-                } catch (CancelledException e) {
-                    if (!v.flag("keep_finished") || images.isEmpty()) throw e;
-                    IJ.showStatus("Image to Image: " + e.getMessage().toLowerCase(Locale.ROOT) + "; kept " + i
-                            + " of " + n + " positions");
-                    return i;
-                }
-                images.addAll(g.images());
-                records.addAll(CommandRun.withExtra(g.metadata(), extra(s, input)));
-            }
-            progress.done(String.format(Locale.ROOT, "Image to Image: %d image(s) in %.1f s", images.size(),
-                    (System.nanoTime() - t0) / 1e9));
-            return n;
-        });
+        SliceBatch.Result r = SliceBatch.run("Image to Image", s, v, CommandRun.PLAIN_MODEL, Map.of(),
+                (model, input, i, progress) -> ImageToImage.run(model, new GenerationRequest(v.string("prompt"),
+                        v.string("negative_prompt"), v.seed("seed"), v.integer("steps"), v.decimal("guidance"),
+                        CommandRun.sampler(v), null, null, v.integer("num_images"), input.image(),
+                        v.decimal("strength")), progress));
         String title = s.imp().getShortTitle() + " img2img (seed " + Long.toUnsignedString(v.seed("seed")) + ")"
-                + (done < n ? " [cancelled, " + done + " of " + n + "]" : "");
+                + r.titleSuffix();
         var options = new ImageOutput.Options(v.string("output").equals("32-bit"), macroLine(s, v), null, null, 1)
                 .from(s.imp().getCalibration(), s.region(), 1);
-        return ImageOutput.create(title, images, records, options);
-    }
-
-    private static Map<String, String> extra(Source s, ImageInput.Converted input) {
-        Map<String, String> m = new java.util.LinkedHashMap<>();
-        m.put("input_title", s.imp().getTitle());
-        m.putAll(input.metadata());
-        return m;
+        return ImageOutput.create(title, r.images(), r.records(), options);
     }
 
     /** A macro that reproduces the result: selects the input, its position and region, then runs the command. */

@@ -83,7 +83,8 @@ public class InpaintCommand implements PlugIn {
                         v.string("negative_prompt"), v.seed("seed"), v.integer("steps"), v.decimal("guidance"),
                         CommandRun.sampler(v), null, null, v.integer("num_images"), input.image(),
                         v.decimal("strength")), settings, progress));
-        String title = s.imp().getShortTitle() + " inpaint (seed " + Long.toUnsignedString(v.seed("seed")) + ")";
+        String title = s.imp().getShortTitle() + " inpaint (seed " + Long.toUnsignedString(v.seed("seed")) + ")"
+                + result.titleSuffix();
         var options = new ImageOutput.Options(v.string("output").equals("32-bit"),
                 SliceBatch.macroLine(s, selectionMacro(roi), TABLE, v), null, null, 1)
                 .from(s.imp().getCalibration(), r, 1);

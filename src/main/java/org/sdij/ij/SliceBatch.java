@@ -1,6 +1,7 @@
 package org.sdij.ij;
 
 import ij.ImagePlus;
+import org.sdij.pipeline.CancelledException;
 import org.sdij.pipeline.Generation;
 import org.sdij.pipeline.GenerationMetadata;
 import org.sdij.pipeline.RgbImage;
@@ -15,9 +16,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What Inpaint Selection, Depth to Image and Upscale 4x share: every position of a source run through
- * one pipeline with one model load, the progress bar spanning the batch, each image's record naming
- * the input it came from; and the macro line that selects that input again.
+ * What the commands that read an image share: every position of a source run through one pipeline with
+ * one model load, the progress bar spanning the batch, Esc stopping it (keeping the finished positions
+ * when asked), each image's record naming the input it came from; and the macro line that selects that
+ * input again.
  */
 final class SliceBatch {
 
@@ -30,12 +32,22 @@ final class SliceBatch {
                 throws IOException;
     }
 
-    /** The images of every position, in order, each with its record. */
-    record Result(List<RgbImage> images, List<GenerationMetadata> records) {
+    /**
+     * The images of the positions made, in order, each with its record: all {@code total} of them, or the
+     * first {@code done} when Esc stopped a run that keeps its finished positions.
+     */
+    record Result(List<RgbImage> images, List<GenerationMetadata> records, int done, int total) {
+
+        /** What a result's title gets when the run was cancelled: " [cancelled, 1 of 3]", else nothing. */
+        String titleSuffix() {
+            return done < total ? " [cancelled, " + done + " of " + total + "]" : "";
+        }
     }
 
     /**
      * Runs {@code one} for every position of the source with the model the values name (loaded once).
+     * Esc stops the run with a {@link CancelledException}, or, when the values ask to keep_finished and a
+     * position is finished, with the finished positions as the result.
      *
      * @param more entries for every record besides the input's region, position and mapping
      */
@@ -47,13 +59,21 @@ final class SliceBatch {
         List<GenerationMetadata> records = new ArrayList<>();
         int n = s.positions().size();
         long t0 = System.nanoTime();
-        ModelCache.use(location, settings, v.string("device"), check, model -> {
+        int done = ModelCache.use(location, settings, v.string("device"), check, model -> {
             ImageJProgress progress = new ImageJProgress(what, n);
             for (int i = 0; i < n; i++) {
                 progress.startImage(i);
                 int[] zt = s.positions().get(i);
                 ImageInput.Converted input = ImageInput.convertAt(s.imp(), s.region(), s.channels(), zt[0], zt[1]);
-                Generation g = one.run(model, input, i, progress);
+                Generation g;
+                try {
+                    g = one.run(model, input, i, progress);
+                } catch (CancelledException e) {
+                    if (!v.flag("keep_finished") || i == 0) throw e;
+                    progress.done(what + ": " + e.getMessage().toLowerCase(Locale.ROOT) + "; kept " + i + " of " + n
+                            + " positions");
+                    return i;
+                }
                 Map<String, String> extra = new LinkedHashMap<>();
                 extra.put("input_title", s.imp().getTitle());
                 extra.putAll(input.metadata());
@@ -65,7 +85,7 @@ final class SliceBatch {
                     (System.nanoTime() - t0) / 1e9));
             return n;
         });
-        return new Result(images, records);
+        return new Result(images, records, done, n);
     }
 
     /**

@@ -53,7 +53,8 @@ public class UpscaleCommand implements PlugIn {
                 (model, input, i, progress) -> Upscale.run(model, new GenerationRequest(v.string("prompt"),
                         v.string("negative_prompt"), v.seed("seed"), v.integer("steps"), v.decimal("guidance"),
                         CommandRun.sampler(v), null, null, 1, input.image(), null), settings, progress));
-        String title = s.imp().getShortTitle() + " x4 (seed " + Long.toUnsignedString(v.seed("seed")) + ")";
+        String title = s.imp().getShortTitle() + " x4 (seed " + Long.toUnsignedString(v.seed("seed")) + ")"
+                + r.titleSuffix();
         var options = new ImageOutput.Options(v.string("output").equals("32-bit"),
                 SliceBatch.macroLine(s, null, TABLE, v), null, null, 1)
                 .from(s.imp().getCalibration(), s.region(), SCALE);

@@ -5,4 +5,13 @@ public class CancelledException extends RuntimeException {
     public CancelledException(int step, int total) {
         super("Cancelled after step " + step + " of " + total);
     }
+
+    private CancelledException(String message) {
+        super(message);
+    }
+
+    /** Cancelled after all steps, between the parts of the decode ({@code part}: "image" or "tile"). */
+    public static CancelledException whileDecoding(String part, int done, int total) {
+        return new CancelledException("Cancelled while decoding, after " + part + " " + done + " of " + total);
+    }
 }

@@ -65,7 +65,7 @@ public final class DepthToImage {
             Map<String, String> extra = new LinkedHashMap<>();
             extra.put("Depth map", depth.size());
             return Outputs.of(model, "depth2img", request, steps, guidance, strength, null, extra, image.width(),
-                    image.height(), result, shape);
+                    image.height(), result, shape, listener);
         }
     }
 }

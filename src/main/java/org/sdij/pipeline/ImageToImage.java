@@ -48,7 +48,7 @@ public final class ImageToImage {
             float[] result = DenoiseLoop.run(model.unet()::forward, sampler, start.beginIndex(), latents, shape,
                     conditioning, noise, listener, run);
             return Outputs.of(model, "img2img", request, steps, guidance, strength, image.width(), image.height(),
-                    result, shape);
+                    result, shape, listener);
         }
     }
 

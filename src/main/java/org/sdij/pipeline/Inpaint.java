@@ -160,7 +160,7 @@ public final class Inpaint {
             float[] result = DenoiseLoop.run(model.unet()::forward, sampler, begin, latents, shape, conditioning,
                     noise, keepKnown, listener, run);
             return Outputs.of(model, "inpaint", request, steps, guidance, strength, null, extra, outWidth, outHeight,
-                    result, shape);
+                    result, shape, listener);
         }
     }
 

@@ -12,18 +12,22 @@ final class Outputs {
     private Outputs() {}
 
     static Generation of(StableDiffusion model, String pipeline, GenerationRequest request, int steps,
-                         double guidance, Double strength, int width, int height, float[] latents, Shape shape) {
-        return of(model, pipeline, request, steps, guidance, strength, null, null, width, height, latents, shape);
+                         double guidance, Double strength, int width, int height, float[] latents, Shape shape,
+                         StepListener listener) {
+        return of(model, pipeline, request, steps, guidance, strength, null, null, width, height, latents, shape,
+                listener);
     }
 
     /**
      * @param noiseLevel the upscaler's noise level, or null
      * @param extra further settings for the metadata (inpainting mode, paste-back, tiles), or null
+     * @param listener told after each part of the decode, which it may cancel
      */
     static Generation of(StableDiffusion model, String pipeline, GenerationRequest request, int steps,
                          double guidance, Double strength, Integer noiseLevel, Map<String, String> extra,
-                         int width, int height, float[] latents, Shape shape) {
-        List<RgbImage> images = model.decode(latents, shape);
+                         int width, int height, float[] latents, Shape shape, StepListener listener) {
+        List<RgbImage> images = model.decode(latents, shape, StableDiffusion.DECODE_TILE,
+                StableDiffusion.DECODE_OVERLAP, listener);
         return new Generation(images, metadata(model, pipeline, request, steps, guidance, strength, noiseLevel, extra,
                 width, height, images.size()), latents);
     }

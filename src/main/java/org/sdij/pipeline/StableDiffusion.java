@@ -251,6 +251,14 @@ public final class StableDiffusion implements AutoCloseable {
      * one tile is decoded whole, and the blend then leaves its values unchanged.
      */
     public List<RgbImage> decode(float[] latents, Shape shape, int tile, int overlap) {
+        return decode(latents, shape, tile, overlap, StepListener.NONE);
+    }
+
+    /**
+     * As {@link #decode(float[], Shape, int, int)}, telling the listener after each image or tile
+     * ({@link StepListener#onDecode}); when it answers false, the decode stops with a {@link CancelledException}.
+     */
+    public List<RgbImage> decode(float[] latents, Shape shape, int tile, int overlap, StepListener listener) {
         int batch = (int) shape.get(0);
         int channels = (int) shape.get(1);
         int height = (int) shape.get(2);
@@ -260,6 +268,9 @@ public final class StableDiffusion implements AutoCloseable {
         int factor = vaeScale();
         List<LatentTiles.Tile> tiles = LatentTiles.plan(height, width, tile, overlap);
         List<RgbImage> images = new java.util.ArrayList<>();
+        String part = tiles.size() > 1 ? "tile" : "image";
+        int parts = batch * tiles.size();
+        int decoded = 0;
         for (int b = 0; b < batch; b++) {
             float[] one = new float[perImage];
             for (int i = 0; i < perImage; i++) one[i] = latents[b * perImage + i] / scale;
@@ -267,6 +278,8 @@ public final class StableDiffusion implements AutoCloseable {
             for (LatentTiles.Tile t : tiles) {
                 float[] piece = LatentTiles.crop(one, channels, height, width, t);
                 blender.add(t.scaled(factor), decodeWhole(piece, channels, t.height(), t.width()));
+                decoded++;
+                if (!listener.onDecode(decoded, parts)) throw CancelledException.whileDecoding(part, decoded, parts);
             }
             images.add(toImage(blender.result(), width * factor, height * factor));
         }

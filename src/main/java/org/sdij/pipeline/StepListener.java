@@ -11,5 +11,16 @@ public interface StepListener {
      */
     boolean onStep(int step, int total, float[] latents);
 
+    /**
+     * Told after each part of the decode that follows the last step (an image, or a tile of a large one,
+     * which for a large upscale takes as long as many steps); returning false cancels the run.
+     *
+     * @param done parts decoded so far (1..total)
+     * @param total parts the decode has
+     */
+    default boolean onDecode(int done, int total) {
+        return true;
+    }
+
     StepListener NONE = (step, total, latents) -> true;
 }

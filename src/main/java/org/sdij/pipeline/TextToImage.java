@@ -41,7 +41,7 @@ public final class TextToImage {
                     null, null, guidance, model.dtype());
             float[] result = DenoiseLoop.run(model.unet()::forward, sampler, 0, latents, shape, conditioning,
                     noise, listener, run);
-            return Outputs.of(model, "txt2img", request, steps, guidance, null, width, height, result, shape);
+            return Outputs.of(model, "txt2img", request, steps, guidance, null, width, height, result, shape, listener);
         }
     }
 }

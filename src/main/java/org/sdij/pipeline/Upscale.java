@@ -130,7 +130,7 @@ public final class Upscale {
                 extra.put("Tiles", tileCount + " of " + settings.tile() + " px overlapping " + settings.overlap());
             }
             return Outputs.of(model, "upscale", request, steps, guidance, null, noiseLevel, extra,
-                    w * model.vaeScale(), h * model.vaeScale(), result, shape);
+                    w * model.vaeScale(), h * model.vaeScale(), result, shape, listener);
         }
     }
 }

@@ -3,13 +3,10 @@ package org.sdij.ij;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.gui.Roi;
-import net.imagej.patcher.EssentialLegacyHooks;
-import net.imagej.patcher.LegacyHooks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sdij.Reference;
 
-import java.awt.event.KeyEvent;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -150,31 +147,12 @@ class BadInputMacroTest {
         assertContains("was made by Image to Image from 'rgb': open that image", failsCleanly(out, "run(\"Reproduce from Metadata...\");"));
     }
 
-    /** Hooks that press Esc once the progress bar reaches a fraction, as a user would half-way. */
-    public static final class EscAt extends EssentialLegacyHooks {
-        final double at;
-
-        EscAt(double at) {
-            this.at = at;
-        }
-
-        @Override
-        public void showProgress(double progress) {
-            if (progress >= at && progress < 1) IJ.setKeyDown(KeyEvent.VK_ESCAPE);
-        }
-    }
-
-    private static Object installHooks(LegacyHooks hooks) throws Exception {
-        return IJ.class.getMethod("_hooks", LegacyHooks.class).invoke(null, hooks);
-    }
-
     @Test
-    void escHalfWayMakesNothingAndFreesTheRunsMemory() throws Exception {
+    void escHalfWayMakesNothingAndFreesTheRunsMemory() {
         MacroHarness.run("run(\"Text to Image...\", \"" + SD1 + "\");");
         CommandFixtures.closeAll();
         int arrays = ModelCache.loaded().manager().getManagedArrays().size();
-        Object previous = installHooks(new EscAt(0.5));
-        try {
+        try (EscPress esc = EscPress.atProgress(0.5)) {
             String message = failing("run(\"Text to Image...\", \"" + SD1 + "\");");
             assertContains("Text to Image: cancelled after step 2 of 4; nothing was made", message);
             assertEquals(0, CommandFixtures.openImageCount());
@@ -185,20 +163,15 @@ class BadInputMacroTest {
             show(stack);
             assertContains("cancelled after step 2 of 4",
                     failsCleanly(stack, "run(\"Image to Image...\", \"" + SD1 + " strength=1 slices=all\");"));
-        } finally {
-            installHooks((LegacyHooks) previous);
         }
     }
 
     @Test
-    void escDuringAStackRunKeepsTheFinishedSlicesWhenAsked() throws Exception {
+    void escDuringAStackRunKeepsTheFinishedSlicesWhenAsked() {
         ImagePlus stack = SampleImages.gray(8, 16, 16, 3, (x, y, p) -> x * 9 + p * 40);
         List<Object> before = show(stack);
-        Object previous = installHooks(new EscAt(0.5)); // slice 2 of 3, step 2 of 4
-        try {
+        try (EscPress esc = EscPress.atProgress(0.5)) { // slice 2 of 3, step 2 of 4
             MacroHarness.run("run(\"Image to Image...\", \"" + SD1 + " strength=1 slices=all keep_finished\");");
-        } finally {
-            installHooks((LegacyHooks) previous);
         }
         ImagePlus kept = CommandFixtures.newResult(stack);
         assertEquals(1, kept.getStackSize());

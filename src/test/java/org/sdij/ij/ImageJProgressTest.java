@@ -82,6 +82,21 @@ class ImageJProgressTest {
     }
 
     @Test
+    void escapeDuringTheDecodeCancelsAfterThePartBeingDecoded() {
+        ImageJProgress progress = new ImageJProgress("Upscale 4x", 2);
+        progress.startImage(1);
+        assertTrue(progress.onStep(3, 4, new float[0]));
+        assertTrue(progress.onStep(4, 4, new float[0]));
+        assertTrue(progress.onDecode(1, 3));
+        IJ.setKeyDown(KeyEvent.VK_ESCAPE);
+        assertFalse(progress.onDecode(2, 3));
+        assertEquals(List.of(0.875, 1.0), recording.progress, "the decode leaves the bar where the last step put it");
+        assertEquals(List.of("Upscale 4x: step 3/4 (image 2/2), Esc to cancel",
+                "Upscale 4x: step 4/4 (image 2/2), decoding, Esc to cancel",
+                "Upscale 4x: decoded 1/3 (image 2/2), Esc to cancel"), recording.status);
+    }
+
+    @Test
     void workStartedOnTheEventThreadRunsOnAWorkerThread() throws Exception {
         AtomicReference<Thread> ranOn = new AtomicReference<>();
         AtomicReference<Thread> returned = new AtomicReference<>();
