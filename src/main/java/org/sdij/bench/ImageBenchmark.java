@@ -18,13 +18,18 @@ import org.sdij.pipeline.TextToImage;
  * {@code bin/sd-ij bench --image}: one whole txt2img image from a full-size random model written as a
  * diffusers folder ({@link RandomModelFolder}), through the same locate, load and generate code as
  * {@code sd-ij txt2img}, so the weights are memory-mapped from files as a user's are. The peak resident
- * memory is that of loading and generating alone: the high-water mark is reset once the files are written.
+ * memory is that of loading and generating alone: the files are written by a child process and the high-water
+ * mark is reset before loading. At the last step the resident memory is split into anonymous memory
+ * (activations, the JVM, libtorch) and file-backed pages (the mapped weights: clean page cache, which the
+ * kernel can drop and re-read under memory pressure).
  */
 final class ImageBenchmark {
     private ImageBenchmark() {}
 
-    record Result(String model, int size, int steps, double fileGb, double loadSeconds, double firstStepSeconds,
+    record Result(String model, int size, int steps, double fileGb, double loadSeconds, double hashSeconds,
+                  double firstStepSeconds,
                   double stepSeconds, double decodeSeconds, double imageSeconds, long rssAfterLoadMb, long peakStepsRssMb,
+                  long anonAtLastStepMb, long fileAtLastStepMb,
                   long peakRssMb,
                   boolean peakIsGeneration, double loadBefore, double loadAfter) {
         /** The default 50-step image, derived from the measured one: its steps replaced by 50 of the mean. */
@@ -34,11 +39,12 @@ final class ImageBenchmark {
 
         String line() {
             return String.format(Locale.ROOT,
-                    "bench image model=%s size=%d steps=%d image_s=%.2f image_50_steps_s=%.1f load_s=%.2f "
-                            + "first_step_s=%.2f step_s=%.3f decode_s=%.2f rss_after_load_mb=%d peak_steps_rss_mb=%d peak_rss_mb=%d "
+                    "bench image model=%s size=%d steps=%d image_s=%.2f image_50_steps_s=%.1f load_s=%.2f hash_s=%.2f "
+                            + "first_step_s=%.2f step_s=%.3f decode_s=%.2f rss_after_load_mb=%d peak_steps_rss_mb=%d "
+                            + "last_step_rss_anon_mb=%d last_step_rss_file_mb=%d peak_rss_mb=%d "
                             + "peak_scope=%s file_gb=%.2f load_avg=%.2f/%.2f",
-                    model, size, steps, imageSeconds, image50Seconds(), loadSeconds, firstStepSeconds, stepSeconds,
-                    decodeSeconds, rssAfterLoadMb, peakStepsRssMb, peakRssMb, peakIsGeneration ? "load+generate" : "whole-process",
+                    model, size, steps, imageSeconds, image50Seconds(), loadSeconds, hashSeconds, firstStepSeconds, stepSeconds,
+                    decodeSeconds, rssAfterLoadMb, peakStepsRssMb, anonAtLastStepMb, fileAtLastStepMb, peakRssMb, peakIsGeneration ? "load+generate" : "whole-process",
                     fileGb, loadBefore, loadAfter);
         }
     }
@@ -48,8 +54,7 @@ final class ImageBenchmark {
         if (steps < 2) throw new IllegalArgumentException("bench --image needs --steps 2 or more");
         Path dir = Files.createTempDirectory("sdij-image-bench");
         try {
-            RandomModelFolder.Written written = RandomModelFolder.write(dir, preset);
-            System.gc(); // the writer's heap buffers are garbage now: give their pages back before the reset
+            RandomModelFolder.Written written = RandomModelFolder.writeInChildProcess(dir, preset);
             double loadBefore = MachineProbe.loadAverage();
             boolean reset = MachineProbe.resetPeakRss();
             long t0 = System.nanoTime();
@@ -57,22 +62,29 @@ final class ImageBenchmark {
                  StableDiffusion sd = StableDiffusion.load(files, device, dtype)) {
                 double load = seconds(t0, System.nanoTime());
                 long rssAfterLoad = MachineProbe.currentRssMb();
+                long hashStart = System.nanoTime();
+                sd.modelHash(); // once per model file (then cached): timed apart, as a returning user never waits for it
+                double hash = seconds(hashStart, System.nanoTime());
                 int side = size != null ? size : sd.nativeSize();
                 List<Long> stepEnds = new ArrayList<>();
-                long[] peakSteps = {0};
+                long[] peakSteps = {0, 0, 0};
                 GenerationRequest request = new GenerationRequest("a benchmark image", "", 1L, steps, null, null,
                         side, side, 1, null, null);
                 long start = System.nanoTime();
                 TextToImage.run(sd, request, (step, total, latents) -> {
-                    if (step == total) peakSteps[0] = MachineProbe.peakRssMb(); // the decode comes after
+                    if (step == total) { // the decode comes after
+                        peakSteps[0] = MachineProbe.peakRssMb();
+                        peakSteps[1] = MachineProbe.statusFieldMb("RssAnon:");
+                        peakSteps[2] = MachineProbe.statusFieldMb("RssFile:");
+                    }
                     return stepEnds.add(System.nanoTime());
                 });
                 long end = System.nanoTime();
                 // the first interval also holds the prompt encoding and the allocators' warm-up
                 double steady = seconds(stepEnds.get(0), stepEnds.get(steps - 1)) / (steps - 1);
-                return new Result(model, side, steps, written.bytes() / 1e9, load, seconds(start, stepEnds.get(0)),
+                return new Result(model, side, steps, written.bytes() / 1e9, load, hash, seconds(start, stepEnds.get(0)),
                         steady, seconds(stepEnds.get(steps - 1), end), seconds(start, end), rssAfterLoad,
-                        peakSteps[0], MachineProbe.peakRssMb(), reset, loadBefore, MachineProbe.loadAverage());
+                        peakSteps[0], peakSteps[1], peakSteps[2], MachineProbe.peakRssMb(), reset, loadBefore, MachineProbe.loadAverage());
             }
         } finally {
             RandomModelFolder.delete(dir);

@@ -81,7 +81,8 @@ public final class MachineProbe {
         }
     }
 
-    private static long statusFieldMb(String field) {
+    /** A field of /proc/self/status given in kB (VmRSS:, RssAnon:, ...), in MB; -1 where unavailable. */
+    static long statusFieldMb(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith(field)) {

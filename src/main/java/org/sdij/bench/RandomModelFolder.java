@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,6 +75,36 @@ final class RandomModelFolder {
         JsonObject pipeline = Presets.config(preset, "pipeline");
         Files.writeString(dir.resolve("model_index.json"), pipeline != null ? pipeline.toString() : "{}");
         return new Written(dir, files, bytes, tensors, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Writes the folder in a child JVM, so that the writer's garbage (heap buffers, the networks built to
+     * learn the tensor shapes) never counts in the memory of the process that then loads the model.
+     */
+    static Written writeInChildProcess(Path dir, String preset) throws IOException {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(javaBin.toString(), "-Dai.djl.offline=true", "-cp",
+                System.getProperty("java.class.path"), RandomModelFolder.class.getName(), dir.toString(), preset)
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (child.waitFor() != 0) throw new IOException("Writing the random model failed:\n" + output);
+        } catch (InterruptedException e) {
+            child.destroy();
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while writing the random model", e);
+        }
+        String[] fields = output.strip().lines().reduce((a, b) -> b).orElse("").split(" ");
+        List<Path> files = new ArrayList<>();
+        for (Component c : Component.values()) files.add(dir.resolve(c.folder).resolve(c.weightFile));
+        return new Written(dir, files, Long.parseLong(fields[0]), Long.parseLong(fields[1]),
+                Double.parseDouble(fields[2]));
+    }
+
+    /** Child-process entry of {@link #writeInChildProcess}: prints "bytes tensors seconds" last. */
+    public static void main(String[] args) throws IOException {
+        Written w = write(Path.of(args[0]), args[1]);
+        System.out.println(w.bytes() + " " + w.tensors() + " " + w.seconds());
     }
 
     /** Deletes what {@link #write} made (and the folder itself). */

@@ -1,7 +1,7 @@
 package org.sdij.io;
 
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -49,8 +49,11 @@ public final class ModelHash {
     /** Digits of the short form, as A1111 shows a model hash. */
     public static final int SHORT_LENGTH = 10;
 
-    /** Bytes mapped and digested at a time. */
-    private static final long BLOCK = 1L << 30;
+    /**
+     * Bytes read and digested at a time. Read, not memory-mapped: a mapped multi-GB file would count in
+     * the process's resident memory until the maps are collected, on top of the mapped weights.
+     */
+    private static final int BLOCK = 8 << 20;
     /** Writers of cache files in this JVM take turns. */
     private static final Object CACHE_LOCK = new Object();
 
@@ -159,19 +162,18 @@ public final class ModelHash {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    /** SHA-256 of the file, read through memory maps of {@link #BLOCK} bytes; no cache. */
+    /** SHA-256 of the file, read in blocks of {@link #BLOCK} bytes; no cache. */
     public static String sha256(Path file) throws IOException {
         return sha256(file, BLOCK);
     }
 
-    static String sha256(Path file, long blockBytes) throws IOException {
+    static String sha256(Path file, int blockBytes) throws IOException {
         MessageDigest digest = newDigest();
+        byte[] block = new byte[blockBytes];
+        ByteBuffer buffer = ByteBuffer.wrap(block);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
-            for (long at = 0; at < size; at += blockBytes) {
-                MappedByteBuffer block = channel.map(FileChannel.MapMode.READ_ONLY, at, Math.min(blockBytes, size - at));
-                digest.update(block);
-            }
+            int read;
+            while ((read = channel.read(buffer.clear())) >= 0) digest.update(block, 0, read);
         }
         return HexFormat.of().formatHex(digest.digest());
     }

@@ -72,7 +72,7 @@ class ModelHashTest {
         for (int i = 0; i < data.length; i++) data[i] = (byte) (i * 31 + i / 7);
         Path file = Files.write(tmp.resolve("data.bin"), data);
         String want = expectedSha256(file);
-        for (long block : new long[] {1, 7, 4096, 9_999, 10_000, 1 << 20}) {
+        for (int block : new int[] {1, 7, 4096, 9_999, 10_000, 1 << 20}) {
             assertEquals(want, ModelHash.sha256(file, block), "block " + block);
         }
     }
