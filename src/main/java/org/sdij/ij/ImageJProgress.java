@@ -6,9 +6,13 @@ import org.sdij.pipeline.StepListener;
 /**
  * The core's per-step listener as ImageJ's progress bar and status line, with Esc to cancel (between
  * steps, and between the parts of the decode that follows). One adapter spans a whole batch: image
- * {@code i} of {@code n} fills the bar's i-th n-th.
+ * {@code i} of {@code n} fills the bar's i-th n-th, its steps the first {@link #STEPS_SHARE} of that and its
+ * decode the rest, so the bar keeps moving (and stays visible) while a large picture decodes tile by tile.
  */
 public final class ImageJProgress implements StepListener {
+
+    /** The part of an image's slot of the bar that its denoising steps fill; the decode fills the rest. */
+    public static final double STEPS_SHARE = 0.95;
 
     private final String what;
     private final int imageCount;
@@ -36,10 +40,11 @@ public final class ImageJProgress implements StepListener {
         return !IJ.escapePressed();
     }
 
-    /** The decode after the last step leaves the bar where it is; the status line counts its parts. */
+    /** The decode after the last step fills the rest of the image's slot; the status line counts its parts. */
     @Override
     public boolean onDecode(int done, int total) {
         if (IJ.escapePressed()) return false;
+        IJ.showProgress((image + STEPS_SHARE + (1 - STEPS_SHARE) * done / total) / imageCount);
         IJ.showStatus(what + ": decoded " + done + "/" + total + of() + ", Esc to cancel");
         return !IJ.escapePressed();
     }
@@ -50,7 +55,7 @@ public final class ImageJProgress implements StepListener {
 
     /** The progress bar's position after this step of the current image. */
     public double fraction(int step, int total) {
-        return (image + (double) step / total) / imageCount;
+        return (image + STEPS_SHARE * step / total) / imageCount;
     }
 
     /** Clears the bar and the status line (after the run, cancelled or not). */

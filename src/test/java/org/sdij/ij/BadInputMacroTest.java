@@ -152,7 +152,7 @@ class BadInputMacroTest {
         MacroHarness.run("run(\"Text to Image...\", \"" + SD1 + "\");");
         CommandFixtures.closeAll();
         int arrays = ModelCache.loaded().manager().getManagedArrays().size();
-        try (EscPress esc = EscPress.atProgress(0.5)) {
+        try (EscPress esc = EscPress.atStatus("step 2/4")) {
             String message = failing("run(\"Text to Image...\", \"" + SD1 + "\");");
             assertContains("Text to Image: cancelled after step 2 of 4; nothing was made", message);
             assertEquals(0, CommandFixtures.openImageCount());
@@ -170,7 +170,7 @@ class BadInputMacroTest {
     void escDuringAStackRunKeepsTheFinishedSlicesWhenAsked() {
         ImagePlus stack = SampleImages.gray(8, 16, 16, 3, (x, y, p) -> x * 9 + p * 40);
         List<Object> before = show(stack);
-        try (EscPress esc = EscPress.atProgress(0.5)) { // slice 2 of 3, step 2 of 4
+        try (EscPress esc = EscPress.atStatus("step 2/4 (image 2/3)")) {
             MacroHarness.run("run(\"Image to Image...\", \"" + SD1 + " strength=1 slices=all keep_finished\");");
         }
         ImagePlus kept = CommandFixtures.newResult(stack);

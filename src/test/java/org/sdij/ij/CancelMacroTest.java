@@ -141,7 +141,7 @@ class CancelMacroTest {
     @ValueSource(strings = {INPAINT, DEPTH, UPSCALE})
     void escHalfWayMakesNothingAndLeavesTheInputAndTheMemoryAsTheyWere(String command) {
         ImagePlus input = input(command, 1);
-        String message = cancelled(input, macro(command, ""), () -> EscPress.atProgress(0.5));
+        String message = cancelled(input, macro(command, ""), () -> EscPress.atStatus("step 2/4,"));
         assertContains(command.replace("...", "") + ": cancelled after step 2 of 4; nothing was made", message);
     }
 
@@ -149,7 +149,7 @@ class CancelMacroTest {
     @ValueSource(strings = {INPAINT, DEPTH, UPSCALE})
     void escDuringSlice2OfAStackKeepsSlice1OnlyWhenAsked(String command) {
         ImagePlus input = input(command, 3);
-        String message = cancelled(input, macro(command, "slices=all"), () -> EscPress.atProgress(0.5));
+        String message = cancelled(input, macro(command, "slices=all"), () -> EscPress.atStatus("step 2/4 (image 2/3)"));
         assertContains(command.replace("...", "") + ": cancelled after step 2 of 4; nothing was made", message);
 
         String keep = macro(command, "slices=all keep_finished");
@@ -157,7 +157,7 @@ class CancelMacroTest {
         assertEquals(3, whole.getStackSize());
         IJ.selectWindow(input.getID());
         Before before = Before.of(input);
-        try (EscPress esc = EscPress.atProgress(0.5)) { // slice 2 of 3, step 2 of 4
+        try (EscPress esc = EscPress.atStatus("step 2/4 (image 2/3)")) {
             MacroHarness.run(keep);
         }
         ImagePlus kept = CommandFixtures.newResult(input);

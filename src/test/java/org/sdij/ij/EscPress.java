@@ -7,8 +7,8 @@ import net.imagej.patcher.LegacyHooks;
 import java.awt.event.KeyEvent;
 
 /**
- * Presses Esc part-way through a run, as a user would, through ij1-patcher's hooks: once the progress bar
- * reaches a fraction, or once the status line says something. Closing puts the previous hooks back and
+ * Presses Esc part-way through a run, as a user would, through ij1-patcher's hooks: once the status line says
+ * something (a step, a decoded part). Closing puts the previous hooks back and
  * forgets the key (not a test class).
  */
 final class EscPress implements AutoCloseable {
@@ -21,11 +21,6 @@ final class EscPress implements AutoCloseable {
 
     private EscPress(LegacyHooks hooks) {
         previous = install(hooks);
-    }
-
-    /** Esc from the first progress bar position at or past {@code fraction} (below 1, which clears the bar). */
-    static EscPress atProgress(double fraction) {
-        return new EscPress(new AtProgress(fraction));
     }
 
     /** Esc from the first status line that contains {@code text}. */
@@ -44,19 +39,6 @@ final class EscPress implements AutoCloseable {
             return IJ.class.getMethod("_hooks", LegacyHooks.class).invoke(null, hooks);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("ij1-patcher's IJ._hooks is missing", e);
-        }
-    }
-
-    public static final class AtProgress extends EssentialLegacyHooks {
-        private final double at;
-
-        AtProgress(double at) {
-            this.at = at;
-        }
-
-        @Override
-        public void showProgress(double progress) {
-            if (progress >= at && progress < 1) IJ.setKeyDown(KeyEvent.VK_ESCAPE);
         }
     }
 

@@ -65,7 +65,13 @@ class ImageJProgressTest {
             for (int step = 1; step <= 4; step++) assertTrue(progress.onStep(step, 4, new float[0]));
         }
         progress.done("done");
-        assertEquals(List.of(0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0, 1.0), recording.progress);
+        List<Double> expected = new java.util.ArrayList<>();
+        for (int image = 0; image < 2; image++) {
+            for (int step = 1; step <= 4; step++) expected.add((image + ImageJProgress.STEPS_SHARE * step / 4) / 2);
+        }
+        expected.add(1.0);
+        assertEquals(expected, recording.progress);
+        assertTrue(recording.progress.get(7) < 1.0, "the last step leaves the bar showing for the decode");
         assertEquals("Text to Image: step 3/4 (image 2/2), Esc to cancel", recording.status.get(6));
         assertEquals("done", recording.status.get(recording.status.size() - 1));
     }
@@ -90,7 +96,9 @@ class ImageJProgressTest {
         assertTrue(progress.onDecode(1, 3));
         IJ.setKeyDown(KeyEvent.VK_ESCAPE);
         assertFalse(progress.onDecode(2, 3));
-        assertEquals(List.of(0.875, 1.0), recording.progress, "the decode leaves the bar where the last step put it");
+        double share = ImageJProgress.STEPS_SHARE;
+        assertEquals(List.of((1 + share * 3 / 4) / 2, (1 + share) / 2, (1 + share + (1 - share) / 3) / 2),
+                recording.progress, "the decode moves the bar on from where the last step put it, per part");
         assertEquals(List.of("Upscale 4x: step 3/4 (image 2/2), Esc to cancel",
                 "Upscale 4x: step 4/4 (image 2/2), decoding, Esc to cancel",
                 "Upscale 4x: decoded 1/3 (image 2/2), Esc to cancel"), recording.status);
