@@ -171,17 +171,37 @@ final class GuiScreens {
         IJ.run(out, "Show Info...", "");
         Frame info = WindowManager.getFrame("Info for " + out.getTitle());
         assertNotNull(info, "no Info window");
-        EventQueue.invokeAndWait(() -> {
-            info.setBounds(0, 0, 1000, 560);
-            if (info instanceof TextWindow text) text.getTextPanel().scrollToTop();
-            info.toFront();
-        });
-        settle(new Robot());
+        // the TextWindow places itself once it is shown: move it only after that, until it stays put
+        Robot robot = new Robot();
+        for (int attempt = 0; attempt < 20; attempt++) {
+            EventQueue.invokeAndWait(() -> {
+                info.setBounds(0, 0, 1000, 560);
+                info.validate();
+                if (info instanceof TextWindow text) {
+                    text.getTextPanel().scrollToTop();
+                    scrollToLeft(text.getTextPanel());
+                }
+                info.toFront();
+            });
+            settle(robot);
+            if (info.isShowing() && info.getLocationOnScreen().equals(new java.awt.Point(0, 0))) break;
+        }
         File infoPng = capture("text-to-image-info.png", new Rectangle(info.getLocationOnScreen(), info.getSize()));
         EventQueue.invokeAndWait(info::dispose);
         out.changes = false;
         out.close();
         return new File[] {result, infoPng};
+    }
+
+    /** The Info panel opens scrolled to the end of its longest line (the parameters): show the lines' starts. */
+    private static void scrollToLeft(ij.text.TextPanel panel) {
+        for (Component c : panel.getComponents()) {
+            if (c instanceof java.awt.Scrollbar bar && bar.getOrientation() == java.awt.Scrollbar.HORIZONTAL) {
+                bar.setValue(0);
+                panel.adjustmentValueChanged(new java.awt.event.AdjustmentEvent(bar,
+                        java.awt.event.AdjustmentEvent.ADJUSTMENT_VALUE_CHANGED, java.awt.event.AdjustmentEvent.TRACK, 0));
+            }
+        }
     }
 
     private static void useModelsFolder(String folder) {
