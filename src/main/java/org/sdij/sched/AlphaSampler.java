@@ -17,7 +17,14 @@ abstract class AlphaSampler implements Sampler {
         this.prediction = Prediction.of(resolved.predictionType());
     }
 
-    /** diffusers' set_timesteps for DDIM and DDPM: integer timesteps, descending. */
+    /** diffusers' set_timesteps for DDIM and DDPM (PNDM adds its own warm-up). */
+    @Override
+    public void setTimesteps(int steps) {
+        timesteps = descendingIntegers(config, steps);
+        inferenceSteps = steps;
+    }
+
+    /** Integer timesteps, descending. */
     protected static int[] descendingIntegers(SchedulerConfig c, int steps) {
         if (steps < 1 || steps > c.numTrainTimesteps()) {
             throw new IllegalArgumentException("steps must be 1.." + c.numTrainTimesteps() + ", got " + steps);
