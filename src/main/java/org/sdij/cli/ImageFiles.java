@@ -36,28 +36,19 @@ public final class ImageFiles {
      * write) becomes R, G, B.
      */
     public static RgbImage read(Path path) throws IOException {
-        if (!Files.isRegularFile(path)) throw new IOException("Image file not found: " + path);
-        try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) throw new IOException(path + " is not an image ImageIO can read (PNG, JPEG, TIFF)");
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in);
-                int pages = reader.getNumImages(true);
-                Raster first = raster(reader.read(0));
-                if (pages == 3 && first.getNumBands() == 1) {
-                    float[][] planes = new float[3][];
-                    for (int c = 0; c < 3; c++) planes[c] = band(c == 0 ? first : raster(reader.read(c)), 0);
-                    return new RgbImage(first.getWidth(), first.getHeight(), planes);
-                }
-                int bands = first.getNumBands();
+        return withReader(path, reader -> {
+            int pages = reader.getNumImages(true);
+            Raster first = raster(reader.read(0));
+            if (pages == 3 && first.getNumBands() == 1) {
                 float[][] planes = new float[3][];
-                for (int c = 0; c < 3; c++) planes[c] = band(first, bands >= 3 ? c : 0);
+                for (int c = 0; c < 3; c++) planes[c] = band(c == 0 ? first : raster(reader.read(c)), 0);
                 return new RgbImage(first.getWidth(), first.getHeight(), planes);
-            } finally {
-                reader.dispose();
             }
-        }
+            int bands = first.getNumBands();
+            float[][] planes = new float[3][];
+            for (int c = 0; c < 3; c++) planes[c] = band(first, bands >= 3 ? c : 0);
+            return new RgbImage(first.getWidth(), first.getHeight(), planes);
+        });
     }
 
     /**
@@ -100,6 +91,17 @@ public final class ImageFiles {
     }
 
     private static Raster firstRaster(Path path) throws IOException {
+        return withReader(path, reader -> raster(reader.read(0)));
+    }
+
+    /** What ImageIO reads from an image file through one reader. */
+    @FunctionalInterface
+    private interface ReaderUse<T> {
+        T apply(ImageReader reader) throws IOException;
+    }
+
+    /** {@code use} applied to an ImageIO reader on {@code path}, whichever format reader fits the file. */
+    private static <T> T withReader(Path path, ReaderUse<T> use) throws IOException {
         if (!Files.isRegularFile(path)) throw new IOException("Image file not found: " + path);
         try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -107,7 +109,7 @@ public final class ImageFiles {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in);
-                return raster(reader.read(0));
+                return use.apply(reader);
             } finally {
                 reader.dispose();
             }

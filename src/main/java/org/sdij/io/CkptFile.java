@@ -1,7 +1,5 @@
 package org.sdij.io;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -9,7 +7,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -30,39 +27,26 @@ import org.sdij.io.TorchPickle.TensorRef;
  * the tensors of the (innermost) {@code state_dict} are the ones exposed, or, when there is none, every
  * tensor of the top-level dict, nested dicts' keys joined with dots.
  */
-public final class CkptFile implements TensorSource {
+public final class CkptFile extends IndexedTensorFile<CkptFile.Entry> {
 
     /** The pickle of a full SD checkpoint is well under 10 MB. */
     static final long MAX_PICKLE_BYTES = 512L << 20;
     private static final int MAX_NESTING = 16;
 
-    private record Entry(TensorInfo info, TensorRef tensor, ZipIndex.Entry storage) {}
+    record Entry(TensorInfo info, TensorRef tensor, ZipIndex.Entry storage) implements Indexed {}
 
-    private final Path path;
-    private final FileChannel channel;
     private final ZipIndex zip;
     private final boolean bigEndian;
-    private final Map<String, Entry> entries;
-    private final Map<String, String> metadata;
 
     private CkptFile(Path path, FileChannel channel, ZipIndex zip, boolean bigEndian, Map<String, Entry> entries,
                      Map<String, String> metadata) {
-        this.path = path;
-        this.channel = channel;
+        super(path, channel, entries, metadata);
         this.zip = zip;
         this.bigEndian = bigEndian;
-        this.entries = entries;
-        this.metadata = metadata;
     }
 
     public static CkptFile open(Path path) throws IOException {
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
-        try {
-            return index(path, channel);
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        return open(path, CkptFile::index);
     }
 
     private static CkptFile index(Path path, FileChannel channel) throws IOException {
@@ -175,47 +159,23 @@ public final class CkptFile implements TensorSource {
         return new Entry(info, tensor, entry);
     }
 
-    public Path path() {
-        return path;
-    }
-
-    /** The checkpoint's plain top-level values, such as {@code global_step} and {@code epoch}, as text. */
-    public Map<String, String> metadata() {
-        return metadata;
-    }
-
     /** The training step a Lightning checkpoint records, if any. */
     public OptionalLong globalStep() {
         try {
-            String step = metadata.get("global_step");
+            String step = metadata().get("global_step");
             return step == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(step));
         } catch (NumberFormatException e) {
             return OptionalLong.empty();
         }
     }
 
-    @Override
-    public String origin() {
-        return path.toString();
-    }
-
-    @Override
-    public Set<String> names() {
-        return entries.keySet();
-    }
-
-    @Override
-    public TensorInfo info(String name) {
-        Entry e = entries.get(name);
-        return e == null ? null : e.info();
-    }
-
     /**
      * One tensor's elements as contiguous little-endian bytes: a read-only mapping of the file when the
      * tensor is a contiguous run of a stored entry, otherwise a fresh direct buffer.
      */
+    @Override
     public ByteBuffer bytes(String name) throws IOException {
-        Entry e = entries.get(name);
+        Entry e = entry(name);
         if (e == null) throw bad(path, "has no tensor '" + name + "'");
         TensorRef tensor = e.tensor();
         long elementBytes = e.info().dtype().bytes;
@@ -231,18 +191,6 @@ public final class CkptFile implements TensorSource {
                 : zip.contents(e.storage(), Integer.MAX_VALUE - 8, true).slice((int) start, (int) span);
         if (tensor.isContiguous() && !bigEndian) return source.order(ByteOrder.LITTLE_ENDIAN);
         return StridedCopy.gather(source, tensor.size(), tensor.stride(), (int) elementBytes, bigEndian);
-    }
-
-    @Override
-    public NDArray load(String name, NDManager manager) throws IOException {
-        TensorInfo info = info(name);
-        if (info == null) throw bad(path, "has no tensor '" + name + "'");
-        return TensorBytes.toNDArray(bytes(name), info, manager);
-    }
-
-    @Override
-    public void close() throws IOException {
-        channel.close();
     }
 
     private static WeightFormatException bad(Path path, String what) {

@@ -1,7 +1,5 @@
 package org.sdij.io;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
@@ -19,50 +17,35 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A safetensors file: 8-byte little-endian header length, a JSON header, raw little-endian data.
  * Opening validates the whole header against the file; {@link #load} maps one tensor at a time
  * (a mapping is at most 2 GB, so never the whole file).
  */
-public final class SafeTensorsFile implements TensorSource {
+public final class SafeTensorsFile extends IndexedTensorFile<SafeTensorsFile.Entry> {
 
     /** Real headers are a few hundred KB; anything this large is corrupt or hostile. */
     static final long MAX_HEADER_BYTES = 100L << 20;
 
-    private record Entry(TensorInfo info, long begin, long end) {}
+    record Entry(TensorInfo info, long begin, long end) implements Indexed {}
 
-    private final Path path;
-    private final FileChannel channel;
     private final long dataStart;
-    private final Map<String, Entry> entries;
-    private final Map<String, String> metadata;
 
     private SafeTensorsFile(Path path, FileChannel channel, long dataStart,
                             Map<String, Entry> entries, Map<String, String> metadata) {
-        this.path = path;
-        this.channel = channel;
+        super(path, channel, entries, metadata);
         this.dataStart = dataStart;
-        this.entries = entries;
-        this.metadata = metadata;
     }
 
     public static SafeTensorsFile open(Path path) throws IOException {
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
-        try {
-            return index(path, channel);
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        return open(path, SafeTensorsFile::index);
     }
 
     private static SafeTensorsFile index(Path path, FileChannel channel) throws IOException {
@@ -211,49 +194,13 @@ public final class SafeTensorsFile implements TensorSource {
         return new WeightFormatException("Safetensors file " + path + " " + what + ".");
     }
 
-    public Path path() {
-        return path;
-    }
-
-    /** The header's {@code __metadata__} strings (empty when absent). */
-    public Map<String, String> metadata() {
-        return metadata;
-    }
-
-    @Override
-    public String origin() {
-        return path.toString();
-    }
-
-    @Override
-    public Set<String> names() {
-        return entries.keySet();
-    }
-
-    @Override
-    public TensorInfo info(String name) {
-        Entry e = entries.get(name);
-        return e == null ? null : e.info();
-    }
-
     /** The raw little-endian bytes of one tensor, mapped read-only. */
+    @Override
     public ByteBuffer bytes(String name) throws IOException {
-        Entry e = entries.get(name);
-        if (e == null) throw new WeightFormatException("Safetensors file " + path + " has no tensor '" + name + "'.");
+        Entry e = entry(name);
+        if (e == null) throw bad(path, "has no tensor '" + name + "'");
         if (e.end() == e.begin()) return ByteBuffer.allocateDirect(0).order(ByteOrder.LITTLE_ENDIAN);
         MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin());
         return mapped.order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    @Override
-    public NDArray load(String name, NDManager manager) throws IOException {
-        TensorInfo info = info(name);
-        if (info == null) throw new WeightFormatException("Safetensors file " + path + " has no tensor '" + name + "'.");
-        return TensorBytes.toNDArray(bytes(name), info, manager);
-    }
-
-    @Override
-    public void close() throws IOException {
-        channel.close();
     }
 }

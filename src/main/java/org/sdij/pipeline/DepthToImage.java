@@ -6,8 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.sdij.io.ModelKind;
 import org.sdij.random.TorchGenerator;
-import org.sdij.sched.Sampler;
-import org.sdij.sched.Samplers;
 
 /**
  * Depth-conditioned image to image (5-channel UNet, SD 2 depth), as diffusers' StableDiffusionDepth2ImgPipeline
@@ -36,18 +34,13 @@ public final class DepthToImage {
             throw new IllegalArgumentException("Depth to image needs a depth map (an image whose values are depths,"
                     + " larger = nearer): sd-ij does not estimate depth yet, so give one");
         }
-        int factor = model.vaeScale();
-        GenerationRequest.checkSize("Image width", image.width(), factor);
-        GenerationRequest.checkSize("Image height", image.height(), factor);
-        int steps = request.stepsOrDefault();
-        double guidance = request.guidanceOrDefault();
-        double strength = request.strength() == null ? DEFAULT_STRENGTH : request.strength();
-        Sampler sampler = model.sampler(request.sampler());
-        sampler.setTimesteps(steps);
-        int begin = Samplers.img2imgStart(sampler, steps, strength).beginIndex();
+        ImageToImage.Schedule schedule = ImageToImage.schedule(model, request, image, DEFAULT_STRENGTH);
+        int steps = schedule.steps();
+        double guidance = schedule.guidance();
+        double strength = schedule.strength();
+        int h = image.height() / model.vaeScale();
+        int w = image.width() / model.vaeScale();
         int n = request.numImages();
-        int h = image.height() / factor;
-        int w = image.width() / factor;
         boolean guided = guidance > 1.0;
         float[] depthOne = DepthMaps.prepare(depth.values(), 1, depth.height(), depth.width(), h, w, 1, false);
 
@@ -56,12 +49,13 @@ public final class DepthToImage {
             // draws as diffusers: the image's posterior sample, then the noise
             float[] imageLatents = Rows.repeat(ImageToImage.encode(model, image, noise, run), n);
             Shape shape = new Shape(n, 4, h, w);
-            float[] latents = sampler.addNoise(imageLatents, noise.randn(shape.getShape()), begin);
+            float[] latents = schedule.sampler().addNoise(imageLatents, noise.randn(shape.getShape()),
+                    schedule.begin());
             var conditioning = new DenoiseLoop.Conditioning(
                     model.encodePrompts(request.prompt(), request.negativePrompt(), n, guided, run),
                     Rows.channels(run, (guided ? 2 : 1) * n, h, w, depthOne), null, guidance, model.dtype());
-            float[] result = DenoiseLoop.run(model.unet()::forward, sampler, begin, latents, shape, conditioning,
-                    noise, listener, run);
+            float[] result = DenoiseLoop.run(model.unet()::forward, schedule.sampler(), schedule.begin(), latents,
+                    shape, conditioning, noise, listener, run);
             Map<String, String> extra = new LinkedHashMap<>();
             extra.put("Depth map", depth.size());
             return Outputs.of(model, "depth2img", request, steps, guidance, strength, null, extra, image.width(),

@@ -20,14 +20,12 @@ public final class ImageToImage {
     public static Generation run(StableDiffusion model, GenerationRequest request, StepListener listener) {
         RgbImage image = request.initImage();
         if (image == null) throw new IllegalArgumentException("Image to image needs an input image");
-        GenerationRequest.checkSize("Image width", image.width(), model.vaeScale());
-        GenerationRequest.checkSize("Image height", image.height(), model.vaeScale());
-        int steps = request.stepsOrDefault();
-        double guidance = request.guidanceOrDefault();
-        double strength = request.strength() == null ? DEFAULT_STRENGTH : request.strength();
-        Sampler sampler = model.sampler(request.sampler());
-        sampler.setTimesteps(steps);
-        Samplers.Img2ImgStart start = Samplers.img2imgStart(sampler, steps, strength);
+        Schedule schedule = schedule(model, request, image, DEFAULT_STRENGTH);
+        int steps = schedule.steps();
+        double guidance = schedule.guidance();
+        double strength = schedule.strength();
+        Sampler sampler = schedule.sampler();
+        Samplers.Img2ImgStart start = schedule.start();
         if (start.effectiveSteps() < 1) {
             throw new IllegalArgumentException("Strength " + strength + " with " + steps
                     + " steps leaves no step to run: raise the strength or the steps");
@@ -36,11 +34,9 @@ public final class ImageToImage {
         TorchGenerator noise = new TorchGenerator(request.seed());
         int n = request.numImages();
         try (NDManager run = model.manager().newSubManager()) {
-            float[] imageLatents = encode(model, image, noise, run);
+            float[] imageLatents = Rows.repeat(encode(model, image, noise, run), n);
             Shape shape = new Shape(n, 4, image.height() / model.vaeScale(), image.width() / model.vaeScale());
-            float[] repeated = new float[(int) shape.size()];
-            for (int b = 0; b < n; b++) System.arraycopy(imageLatents, 0, repeated, b * imageLatents.length, imageLatents.length);
-            float[] latents = sampler.addNoise(repeated, noise.randn(shape.getShape()), start.beginIndex());
+            float[] latents = sampler.addNoise(imageLatents, noise.randn(shape.getShape()), start.beginIndex());
 
             var conditioning = new DenoiseLoop.Conditioning(
                     model.encodePrompts(request.prompt(), request.negativePrompt(), n, guidance > 1.0, run),
@@ -50,6 +46,34 @@ public final class ImageToImage {
             return Outputs.of(model, "img2img", request, steps, guidance, strength, image.width(), image.height(),
                     result, shape, listener);
         }
+    }
+
+    /**
+     * The schedule of a pipeline that starts from the input image noised as far as the strength says (img2img,
+     * depth, inpainting): the request's steps, guidance and strength, the sampler set to those steps, and where
+     * in them denoising begins.
+     */
+    record Schedule(int steps, double guidance, double strength, Sampler sampler, Samplers.Img2ImgStart start) {
+        /** The index of the first timestep to run. */
+        int begin() {
+            return start.beginIndex();
+        }
+    }
+
+    /**
+     * Checks that {@code image}'s sides are multiples of the VAE's factor, then sets up the request's schedule,
+     * the strength defaulting to {@code defaultStrength}.
+     */
+    static Schedule schedule(StableDiffusion model, GenerationRequest request, RgbImage image,
+                             double defaultStrength) {
+        GenerationRequest.checkSize("Image width", image.width(), model.vaeScale());
+        GenerationRequest.checkSize("Image height", image.height(), model.vaeScale());
+        int steps = request.stepsOrDefault();
+        double guidance = request.guidanceOrDefault();
+        double strength = request.strength() == null ? defaultStrength : request.strength();
+        Sampler sampler = model.sampler(request.sampler());
+        sampler.setTimesteps(steps);
+        return new Schedule(steps, guidance, strength, sampler, Samplers.img2imgStart(sampler, steps, strength));
     }
 
     /** scaling_factor * (mean + std * randn) of one image, the draw coming first from the generator. */

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import org.sdij.random.TorchGenerator;
 import org.sdij.sched.Sampler;
-import org.sdij.sched.Samplers;
 
 /**
  * Inpainting. Its raw output is diffusers' StableDiffusionInpaintPipeline's: with a 9-channel UNet the mask
@@ -104,15 +103,13 @@ public final class Inpaint {
     static Generation whole(StableDiffusion model, GenerationRequest request, RgbImage image, float[] mask,
                             boolean nineChannels, float[] startLatents, Map<String, String> extra, int outWidth,
                             int outHeight, StepListener listener) {
+        ImageToImage.Schedule schedule = ImageToImage.schedule(model, request, image, DEFAULT_STRENGTH);
+        int steps = schedule.steps();
+        double guidance = schedule.guidance();
+        double strength = schedule.strength();
+        Sampler sampler = schedule.sampler();
+        int begin = schedule.begin();
         int factor = model.vaeScale();
-        GenerationRequest.checkSize("Image width", image.width(), factor);
-        GenerationRequest.checkSize("Image height", image.height(), factor);
-        int steps = request.stepsOrDefault();
-        double guidance = request.guidanceOrDefault();
-        double strength = request.strength() == null ? DEFAULT_STRENGTH : request.strength();
-        Sampler sampler = model.sampler(request.sampler());
-        sampler.setTimesteps(steps);
-        int begin = Samplers.img2imgStart(sampler, steps, strength).beginIndex();
         int n = request.numImages();
         int h = image.height() / factor;
         int w = image.width() / factor;

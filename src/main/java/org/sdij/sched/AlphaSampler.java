@@ -1,10 +1,12 @@
 package org.sdij.sched;
 
+import java.util.Arrays;
+
 /**
- * Common ground of the samplers that work on integer training timesteps and alphas_cumprod (DDIM, PNDM, DDPM):
- * the sample is variance preserving, so the model input is the sample itself and the starting noise has sigma 1.
+ * Common ground of the samplers that work on integer training timesteps and alphas_cumprod (DDIM, PNDM, DDPM),
+ * all {@link VariancePreserving}.
  */
-abstract class AlphaSampler implements Sampler {
+abstract class AlphaSampler implements VariancePreserving {
     protected final SchedulerConfig config;
     protected final NoiseSchedule schedule;
     protected final Prediction prediction;
@@ -17,7 +19,14 @@ abstract class AlphaSampler implements Sampler {
         this.prediction = Prediction.of(resolved.predictionType());
     }
 
-    /** diffusers' set_timesteps for DDIM and DDPM: integer timesteps, descending. */
+    /** diffusers' set_timesteps for DDIM and DDPM (PNDM adds its own warm-up). */
+    @Override
+    public void setTimesteps(int steps) {
+        timesteps = descendingIntegers(config, steps);
+        inferenceSteps = steps;
+    }
+
+    /** Integer timesteps, descending. */
     protected static int[] descendingIntegers(SchedulerConfig c, int steps) {
         if (steps < 1 || steps > c.numTrainTimesteps()) {
             throw new IllegalArgumentException("steps must be 1.." + c.numTrainTimesteps() + ", got " + steps);
@@ -39,19 +48,7 @@ abstract class AlphaSampler implements Sampler {
 
     @Override
     public double[] timesteps() {
-        double[] out = new double[timesteps.length];
-        for (int i = 0; i < out.length; i++) out[i] = timesteps[i];
-        return out;
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public float[] scaleModelInput(float[] sample, int stepIndex) {
-        return sample;
+        return Arrays.stream(timesteps).asDoubleStream().toArray();
     }
 
     @Override

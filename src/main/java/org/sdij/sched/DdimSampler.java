@@ -13,12 +13,6 @@ public final class DdimSampler extends AlphaSampler {
     }
 
     @Override
-    public void setTimesteps(int steps) {
-        timesteps = descendingIntegers(config, steps);
-        inferenceSteps = steps;
-    }
-
-    @Override
     public Step step(float[] modelOutput, int stepIndex, float[] sample, NoiseSource noise) {
         requireTimesteps();
         int t = timesteps[stepIndex];

@@ -14,12 +14,6 @@ public final class DdpmSampler extends AlphaSampler {
     }
 
     @Override
-    public void setTimesteps(int steps) {
-        timesteps = descendingIntegers(config, steps);
-        inferenceSteps = steps;
-    }
-
-    @Override
     public Step step(float[] modelOutput, int stepIndex, float[] sample, NoiseSource noise) {
         requireTimesteps();
         int t = timesteps[stepIndex];

@@ -8,7 +8,7 @@ import org.sdij.random.NoiseSource;
  * prediction, order 2, midpoint, first order at the first and the last step (final sigma 0); optionally on
  * Karras sigmas (rounded to integer timesteps). Its history counts the steps taken.
  */
-public final class DpmSolverMultistepSampler implements Sampler {
+public final class DpmSolverMultistepSampler implements VariancePreserving {
     private final SchedulerConfig config;
     private final Prediction prediction;
     private final boolean karras;
@@ -65,24 +65,12 @@ public final class DpmSolverMultistepSampler implements Sampler {
 
     @Override
     public double[] timesteps() {
-        double[] out = new double[timesteps.length];
-        for (int i = 0; i < out.length; i++) out[i] = timesteps[i];
-        return out;
+        return Arrays.stream(timesteps).asDoubleStream().toArray();
     }
 
     /** The noise levels of this run, one per timestep and a final 0. */
     public float[] sigmas() {
         return sigmas.clone();
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public float[] scaleModelInput(float[] sample, int stepIndex) {
-        return sample;
     }
 
     @Override

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +24,7 @@ import org.sdij.Reference;
 import org.sdij.io.ModelFiles;
 import org.sdij.io.ModelHash;
 import org.sdij.io.ModelLocator;
-import org.sdij.io.SafeTensorsFile;
-import org.sdij.pipeline.RgbImage;
+import org.sdij.pipeline.PipelineCases;
 
 /**
  * The README's run command: each seeded txt2img/img2img case of {@code reference/pipelines} run
@@ -38,46 +36,16 @@ class CommandLineGoldenTest {
     @TempDir
     Path dir;
 
-    static Stream<Path> seededCases() throws Exception {
-        List<Path> cases = new ArrayList<>();
-        try (Stream<Path> dirs = Files.list(Reference.resolve("pipelines"))) {
-            for (Path d : dirs.sorted().toList()) {
-                if (!Files.isRegularFile(d.resolve("manifest.json"))) continue;
-                JsonObject spec = manifest(d).getAsJsonObject("spec");
-                String pipeline = spec.get("pipeline").getAsString();
-                if ((pipeline.equals("txt2img") || pipeline.equals("img2img")) && d.toString().endsWith("-generator")) {
-                    cases.add(d);
-                }
-            }
-        }
-        return cases.stream();
-    }
-
-    static JsonObject manifest(Path caseDir) throws Exception {
-        return JsonParser.parseString(Files.readString(caseDir.resolve("manifest.json"))).getAsJsonObject();
-    }
-
     /** The command line a user would type for the case. */
     static List<String> argsFor(Path caseDir, boolean singleFile, Path out) throws Exception {
-        JsonObject m = manifest(caseDir);
-        JsonObject spec = m.getAsJsonObject("spec");
-        JsonObject call = m.getAsJsonObject("call");
-        String pipeline = spec.get("pipeline").getAsString();
-        String tiny = spec.get("unet").getAsString().replaceFirst("^unet-", "");
-        Path folder = Reference.resolve("tiny-models/" + tiny);
-        List<String> args = new ArrayList<>(List.of(pipeline,
-                "--model", singleFile ? folder + ".safetensors" : folder.toString(),
-                "--prompt", m.getAsJsonObject("text").get("prompt").getAsString(),
-                "--seed", spec.get("seed").getAsString(),
-                "--steps", spec.get("steps").getAsString(),
-                "--guidance", spec.get("guidance_scale").getAsString(),
-                "--sampler", spec.get("scheduler").getAsString(),
-                "--out", out.toString()));
-        if (singleFile) args.addAll(List.of("--config", folder.toString()));
-        if (pipeline.equals("img2img")) {
+        PipelineCases.Case c = PipelineCases.Case.of(caseDir);
+        List<String> args = CaseFolders.commonArgs(c, singleFile, Reference.resolve("tiny-models/" + c.tinyModel()),
+                out);
+        if (c.pipeline().equals("img2img")) {
             args.addAll(List.of("--image", caseDir.resolve("init_image.png").toString(),
-                    "--strength", spec.get("strength").getAsString()));
+                    "--strength", c.spec().get("strength").getAsString()));
         } else {
+            JsonObject call = c.manifest().getAsJsonObject("call");
             args.addAll(List.of("--width", call.get("width").getAsString(), "--height", call.get("height").getAsString()));
         }
         return args;
@@ -85,21 +53,8 @@ class CommandLineGoldenTest {
 
     @TestFactory
     Stream<DynamicTest> tiffReproducesTheGoldenImages() throws Exception {
-        return seededCases().flatMap(c -> Stream.of(false, true).map(single ->
-                DynamicTest.dynamicTest(c.getFileName() + (single ? " [single file]" : " [folder]"), () -> {
-                    Path out = dir.resolve(c.getFileName() + (single ? "-single" : "") + ".tif");
-                    assertEquals(0, Main.run(argsFor(c, single, out).toArray(String[]::new)));
-                    RgbImage image = ImageFiles.read(out);
-                    try (SafeTensorsFile golden = SafeTensorsFile.open(c.resolve("golden.safetensors"));
-                         var m = ai.djl.ndarray.NDManager.newBaseManager()) {
-                        float[] want = golden.load("output.images", m).toFloatArray();
-                        float[] got = image.toHwc();
-                        double worst = 0;
-                        for (int i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i] - got[i]));
-                        System.out.printf("  %s: TIFF max abs error %.3g%n", c.getFileName(), worst);
-                        assertTrue(worst <= 1e-4, "max abs error " + worst);
-                    }
-                })));
+        return CaseFolders.tiffReproducesTheGoldenImages(CaseFolders.seededCases("txt2img", "img2img"), dir,
+                CommandLineGoldenTest::argsFor);
     }
 
     @Test

@@ -7,9 +7,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
 import org.sdij.Reference;
 import org.sdij.io.SafeTensorsFile;
 import org.sdij.io.TensorSource;
@@ -31,6 +35,34 @@ public final class GoldenModels {
             if (found.isEmpty()) throw new IllegalStateException("no " + prefix + "* models under " + models);
             return found;
         }
+    }
+
+    /** Checks one manifest case of one model folder in one weight layout; {@code name} labels its output. */
+    @FunctionalInterface
+    public interface CaseCheck {
+        void run(Path folder, JsonObject manifest, Layout layout, JsonObject testCase, String name) throws Exception;
+    }
+
+    /**
+     * One dynamic test per case of every {@code models/<prefix>*} model, grouped per model and weight layout,
+     * for each layout its manifest names.
+     */
+    public static Stream<DynamicNode> everyCase(String prefix, CaseCheck check) throws IOException {
+        List<DynamicNode> models = new ArrayList<>();
+        for (Path folder : folders(prefix)) {
+            JsonObject manifest = manifest(folder);
+            for (Layout layout : Layout.values()) {
+                if (!layout.presentIn(manifest)) continue;
+                List<DynamicNode> cases = new ArrayList<>();
+                for (var c : manifest.getAsJsonArray("cases")) {
+                    JsonObject testCase = c.getAsJsonObject();
+                    String name = folder.getFileName() + " " + layout + " " + testCase.get("name").getAsString();
+                    cases.add(DynamicTest.dynamicTest(name, () -> check.run(folder, manifest, layout, testCase, name)));
+                }
+                models.add(DynamicContainer.dynamicContainer(folder.getFileName() + " " + layout, cases));
+            }
+        }
+        return models.stream();
     }
 
     public static JsonObject manifest(Path folder) throws IOException {
@@ -70,6 +102,11 @@ public final class GoldenModels {
             file.close();
             throw e;
         }
+    }
+
+    /** The manifest's golden tensors file ({@code golden}). */
+    public static SafeTensorsFile openGolden(Path folder, JsonObject manifest) throws IOException {
+        return SafeTensorsFile.open(folder.resolve(manifest.get("golden").getAsString()));
     }
 
     public static double maxAbsDiff(NDArray actual, NDArray expected) {

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.sdij.GoldenFloats;
 import org.sdij.io.SafeTensorsFile;
 
 /** BicubicResize against torch 1.13's own results (torch_resize.safetensors, made by make_torch_resize.py). */
@@ -25,14 +26,14 @@ class BicubicResizeTest {
                 String output = name.replace("/input", "/output");
                 long[] in = fixture.info(name).shape();
                 long[] out = fixture.info(output).shape();
-                float[] input = CaseTensors.floats(fixture, name);
-                float[] expected = CaseTensors.floats(fixture, output);
+                float[] input = GoldenFloats.read(fixture, name);
+                float[] expected = GoldenFloats.read(fixture, output);
                 String label = name + " " + in[2] + "x" + in[3] + " -> " + out[2] + "x" + out[3];
                 tests.add(DynamicTest.dynamicTest(label, () -> {
                     float[] actual = BicubicResize.resize(input, (int) in[0], (int) in[1], (int) in[2], (int) in[3],
                             (int) out[2], (int) out[3]);
                     System.out.printf("bicubic %-36s max abs error %.3g, %d of %d values differ%n", label,
-                            CaseTensors.maxAbsDiff(actual, expected), differing(actual, expected), expected.length);
+                            GoldenFloats.maxAbsDiff(actual, expected), differing(actual, expected), expected.length);
                     assertArrayEquals(expected, actual, label);
                 }));
             }

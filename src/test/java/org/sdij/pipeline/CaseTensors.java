@@ -1,17 +1,13 @@
 package org.sdij.pipeline;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
-import org.sdij.Reference;
+import org.sdij.GoldenFloats;
 import org.sdij.io.DType;
 import org.sdij.io.SafeTensorsFile;
 import org.sdij.io.TensorInfo;
@@ -30,24 +26,15 @@ final class CaseTensors implements AutoCloseable {
 
     /** The case folders under reference/pipelines whose manifest spec.pipeline is {@code pipeline}. */
     static List<Path> casesOf(String pipeline) {
-        Path root = Reference.resolve("pipelines");
-        List<Path> found = new ArrayList<>();
-        try (Stream<Path> dirs = Files.list(root)) {
-            for (Path dir : dirs.sorted().toList()) {
-                Path manifest = dir.resolve("manifest.json");
-                if (Files.isRegularFile(manifest)
-                        && readJson(manifest).getAsJsonObject("spec").get("pipeline").getAsString().equals(pipeline)) {
-                    found.add(dir);
-                }
-            }
+        try {
+            return PipelineCases.all(pipeline).map(PipelineCases.Case::folder).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return found;
     }
 
     static CaseTensors open(Path caseDir) throws IOException {
-        return new CaseTensors(caseDir, readJson(caseDir.resolve("manifest.json")),
+        return new CaseTensors(caseDir, PipelineCases.Case.of(caseDir).manifest(),
                 SafeTensorsFile.open(caseDir.resolve("golden.safetensors")));
     }
 
@@ -69,7 +56,7 @@ final class CaseTensors implements AutoCloseable {
     }
 
     float[] floats(String name) throws IOException {
-        return floats(file, name);
+        return GoldenFloats.read(file, name);
     }
 
     /** A U8 tensor as ints 0..255. */
@@ -82,39 +69,10 @@ final class CaseTensors implements AutoCloseable {
         return out;
     }
 
-    static float[] floats(SafeTensorsFile file, String name) throws IOException {
-        TensorInfo info = file.info(name);
-        if (info == null) throw new IllegalArgumentException(file.path() + " has no tensor " + name);
-        if (info.dtype() != DType.F32) throw new IllegalStateException(name + " is " + info.dtype());
-        float[] out = new float[(int) info.elementCount()];
-        file.bytes(name).asFloatBuffer().get(out);
-        return out;
-    }
-
     private TensorInfo info(String name) {
         TensorInfo info = file.info(name);
         if (info == null) throw new IllegalArgumentException(dir + " has no tensor " + name);
         return info;
-    }
-
-    static JsonObject readJson(Path path) {
-        try {
-            return JsonParser.parseString(Files.readString(path)).getAsJsonObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static double maxAbsDiff(float[] actual, float[] expected) {
-        if (actual.length != expected.length) {
-            throw new AssertionError("length " + actual.length + " != " + expected.length);
-        }
-        double max = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double d = Math.abs((double) actual[i] - expected[i]);
-            if (!(d <= max)) max = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
-        }
-        return max;
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.sdij.GoldenFloats;
 
 /** DepthMaps.prepare against record.prepared_depth_map of every depth2img case, and its edge cases. */
 class DepthMapsTest {
@@ -35,7 +36,7 @@ class DepthMapsTest {
                         (int) imageShape[1] / VAE_SCALE, batch, guidance);
                 float[] expected = c.floats("record.prepared_depth_map");
                 System.out.printf("prepared depth map %-44s max abs error %.3g, %d values differ%n",
-                        dir.getFileName(), CaseTensors.maxAbsDiff(actual, expected),
+                        dir.getFileName(), GoldenFloats.maxAbsDiff(actual, expected),
                         BicubicResizeTest.differing(actual, expected));
                 assertArrayEquals(expected, actual);
             }

@@ -19,6 +19,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.sdij.GoldenFloats;
 import org.sdij.io.SafeTensorsFile;
 
 /** The inpainting mask against record.mask_latents of every inpaint case, torch's nearest, and the binarising. */
@@ -42,7 +43,7 @@ class InpaintMasksTest {
                 float[] actual = InpaintMasks.latentMask(mask, height, width, VAE_SCALE, batch, guidance);
                 float[] expected = c.floats("record.mask_latents");
                 System.out.printf("mask latents %-40s max abs error %.3g%n", dir.getFileName(),
-                        CaseTensors.maxAbsDiff(actual, expected));
+                        GoldenFloats.maxAbsDiff(actual, expected));
                 assertArrayEquals(expected, actual);
 
                 RgbImage image = fromHwc(c.bytes("input.init_image_uint8_hwc"), width, height);
@@ -103,8 +104,8 @@ class InpaintMasksTest {
                 if (!name.startsWith("nearest/") || !name.endsWith("/input")) continue;
                 long[] in = fixture.info(name).shape();
                 long[] out = fixture.info(name.replace("/input", "/output")).shape();
-                float[] input = CaseTensors.floats(fixture, name);
-                float[] expected = CaseTensors.floats(fixture, name.replace("/input", "/output"));
+                float[] input = GoldenFloats.read(fixture, name);
+                float[] expected = GoldenFloats.read(fixture, name.replace("/input", "/output"));
                 String label = name + " " + in[2] + "x" + in[3] + " -> " + out[2] + "x" + out[3];
                 tests.add(DynamicTest.dynamicTest(label, () -> assertArrayEquals(expected, InpaintMasks.nearest(
                         input, (int) (in[0] * in[1]), (int) in[2], (int) in[3], (int) out[2], (int) out[3]), label)));

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.sdij.GoldenFloats;
 import org.sdij.pipeline.LatentTiles.Blender;
 import org.sdij.pipeline.LatentTiles.Tile;
 
@@ -110,7 +111,7 @@ class LatentTilesTest {
             assertTrue(tiles.size() > 4);
             Blender blender = new Blender(channels, height, width, setting[1]);
             for (Tile t : tiles) blender.add(t, LatentTiles.crop(field, channels, height, width, t));
-            double err = CaseTensors.maxAbsDiff(blender.result(), field);
+            double err = GoldenFloats.maxAbsDiff(blender.result(), field);
             System.out.printf("tiles %d/%d: %d tiles reassemble the field, max abs error %.3g%n",
                     setting[0], setting[1], tiles.size(), err);
             assertTrue(err <= 1e-6, "max abs error " + err);
@@ -120,7 +121,7 @@ class LatentTilesTest {
         List<Tile> tiles = LatentTiles.plan(60, 70, 24, 8);
         Blender blender = new Blender(3, 240, 280, 4 * 8);
         for (Tile t : tiles) blender.add(t.scaled(4), LatentTiles.crop(pixels, 3, 240, 280, t.scaled(4)));
-        double err = CaseTensors.maxAbsDiff(blender.result(), pixels);
+        double err = GoldenFloats.maxAbsDiff(blender.result(), pixels);
         System.out.printf("pixel tiles x4: %d tiles reassemble the field, max abs error %.3g%n", tiles.size(), err);
         assertTrue(err <= 1e-6, "max abs error " + err);
     }

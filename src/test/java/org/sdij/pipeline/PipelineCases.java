@@ -20,37 +20,42 @@ import org.sdij.io.ModelOptions;
 import org.sdij.io.SafeTensorsFile;
 
 /** The whole-pipeline golden cases of the reference directory, and the tiny models they ran on. */
-final class PipelineCases {
+public final class PipelineCases {
     private PipelineCases() {}
 
     /** One case folder: its manifest and golden tensors. */
-    record Case(String name, Path folder, JsonObject manifest) {
-        JsonObject spec() {
+    public record Case(String name, Path folder, JsonObject manifest) {
+        /** The case in {@code folder}, read from its manifest. */
+        public static Case of(Path folder) throws IOException {
+            String json = Files.readString(folder.resolve("manifest.json"));
+            return new Case(folder.getFileName().toString(), folder, JsonParser.parseString(json).getAsJsonObject());
+        }
+
+        public JsonObject spec() {
             return manifest.getAsJsonObject("spec");
         }
 
-        String pipeline() {
+        public String pipeline() {
             return spec().get("pipeline").getAsString();
         }
 
         /** tiny-models/<name>: the spec's UNet folder name without its "unet-" prefix. */
-        String tinyModel() {
+        public String tinyModel() {
             return spec().get("unet").getAsString().replaceFirst("^unet-", "");
         }
 
-        SafeTensorsFile golden() throws IOException {
+        public SafeTensorsFile golden() throws IOException {
             return SafeTensorsFile.open(folder.resolve("golden.safetensors"));
         }
     }
 
-    static Stream<Case> all(String... pipelines) throws IOException {
+    /** The cases of these pipelines, by folder name. */
+    public static Stream<Case> all(String... pipelines) throws IOException {
         List<Case> cases = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(Reference.resolve("pipelines"))) {
             for (Path dir : dirs.sorted().toList()) {
-                Path manifest = dir.resolve("manifest.json");
-                if (!Files.isRegularFile(manifest)) continue;
-                JsonObject json = JsonParser.parseString(Files.readString(manifest)).getAsJsonObject();
-                Case c = new Case(dir.getFileName().toString(), dir, json);
+                if (!Files.isRegularFile(dir.resolve("manifest.json"))) continue;
+                Case c = Case.of(dir);
                 if (List.of(pipelines).contains(c.pipeline())) cases.add(c);
             }
         }

@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.sdij.GoldenFloats;
 import org.sdij.Reference;
 
 /** add_noise at training timesteps, and the x4 upscaler's low-res noise for both candidate beta schedules. */
@@ -24,7 +25,7 @@ class AddNoiseTest {
             AlphaSampler sampler = (AlphaSampler) Goldens.samplerFor(prefix + "__epsilon");
             for (JsonElement t : cases.getAsJsonObject(prefix).getAsJsonArray("timesteps")) {
                 float[] noisy = sampler.schedule().addNoise(original, noise, t.getAsInt());
-                double err = Goldens.maxAbsDiff(noisy, Goldens.tensor("add_noise/" + prefix + "/t" + t.getAsInt()));
+                double err = GoldenFloats.maxAbsDiff(noisy, Goldens.tensor("add_noise/" + prefix + "/t" + t.getAsInt()));
                 assertTrue(err <= TrajectoryTest.ATOL, prefix + " t=" + t + ": " + err);
                 errors.merge(prefix, err, Math::max);
                 checked++;
@@ -46,7 +47,7 @@ class AddNoiseTest {
             double worst = 0;
             for (JsonElement level : c.getAsJsonArray("noise_levels")) {
                 float[] noisy = ddpm.schedule().addNoise(image, noise, level.getAsInt());
-                double err = Goldens.maxAbsDiff(noisy,
+                double err = GoldenFloats.maxAbsDiff(noisy,
                         Goldens.tensor("upscaler_low_res/" + key + "/noise_level" + level.getAsInt()));
                 assertTrue(err <= TrajectoryTest.ATOL, key + " level " + level + ": " + err);
                 worst = Math.max(worst, err);

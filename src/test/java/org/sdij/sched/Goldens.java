@@ -4,14 +4,12 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.sdij.GoldenFloats;
 import org.sdij.Reference;
-import org.sdij.io.DType;
 import org.sdij.io.SafeTensorsFile;
-import org.sdij.io.TensorInfo;
 
 /** The scheduler goldens under reference/schedulers/ (cases.json, tensors.safetensors), read once. */
 final class Goldens {
@@ -42,13 +40,7 @@ final class Goldens {
     static synchronized float[] tensor(String name) {
         try {
             if (tensors == null) tensors = SafeTensorsFile.open(Reference.resolve("schedulers/tensors.safetensors"));
-            TensorInfo info = tensors.info(name);
-            if (info == null) throw new IllegalArgumentException("No golden tensor " + name);
-            if (info.dtype() != DType.F32) throw new IllegalStateException(name + " is " + info.dtype());
-            ByteBuffer bytes = tensors.bytes(name);
-            float[] out = new float[bytes.remaining() / 4];
-            bytes.asFloatBuffer().get(out);
-            return out;
+            return GoldenFloats.read(tensors, name);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -65,17 +57,5 @@ final class Goldens {
         JsonObject base = cases().getAsJsonObject("base_config").deepCopy();
         base.addProperty("prediction_type", parts[1]);
         return Samplers.create(SAMPLER_NAMES.get(parts[0]), SchedulerConfig.fromJson(base));
-    }
-
-    static double maxAbsDiff(float[] actual, float[] expected) {
-        if (actual.length != expected.length) {
-            throw new AssertionError("length " + actual.length + " != " + expected.length);
-        }
-        double max = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double d = Math.abs((double) actual[i] - expected[i]);
-            if (!(d <= max)) max = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
-        }
-        return max;
     }
 }

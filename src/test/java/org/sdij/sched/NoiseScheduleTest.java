@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.sdij.GoldenFloats;
 
 class NoiseScheduleTest {
 
@@ -17,7 +18,7 @@ class NoiseScheduleTest {
         int differing = 0;
         for (int t = 0; t < expected.length; t++) if (actual[t] != expected[t]) differing++;
         System.out.printf("alphas_cumprod/sd: %d of %d differ, max abs %.3g%n", differing, expected.length,
-                Goldens.maxAbsDiff(actual, expected));
+                GoldenFloats.maxAbsDiff(actual, expected));
         assertEquals(0, differing, "alphas_cumprod values differing from torch's");
     }
 

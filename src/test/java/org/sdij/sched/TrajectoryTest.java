@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.sdij.GoldenFloats;
 import org.sdij.random.NoiseSource;
 import org.sdij.random.TorchGenerator;
 
@@ -79,7 +80,7 @@ class TrajectoryTest {
     }
 
     private static double check(double worst, float[] actual, String golden) {
-        double err = Goldens.maxAbsDiff(actual, Goldens.tensor(golden));
+        double err = GoldenFloats.maxAbsDiff(actual, Goldens.tensor(golden));
         assertTrue(err <= ATOL, golden + ": max abs error " + err + " > " + ATOL);
         return Math.max(worst, err);
     }

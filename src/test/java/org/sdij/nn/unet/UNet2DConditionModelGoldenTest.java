@@ -6,16 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.io.SafeTensorsFile;
@@ -35,28 +30,14 @@ class UNet2DConditionModelGoldenTest {
 
     @TestFactory
     Stream<DynamicNode> everyCaseMatchesGoldens() throws IOException {
-        List<DynamicNode> models = new ArrayList<>();
-        for (Path folder : GoldenModels.folders("unet-")) {
-            JsonObject manifest = GoldenModels.manifest(folder);
-            for (Layout layout : Layout.values()) {
-                if (!layout.presentIn(manifest)) continue;
-                List<DynamicNode> cases = new ArrayList<>();
-                for (JsonElement c : manifest.getAsJsonArray("cases")) {
-                    JsonObject testCase = c.getAsJsonObject();
-                    String name = folder.getFileName() + " " + layout + " " + testCase.get("name").getAsString();
-                    cases.add(DynamicTest.dynamicTest(name, () -> runCase(folder, manifest, layout, testCase, name)));
-                }
-                models.add(DynamicContainer.dynamicContainer(folder.getFileName() + " " + layout, cases));
-            }
-        }
-        return models.stream();
+        return GoldenModels.everyCase("unet-", UNet2DConditionModelGoldenTest::runCase);
     }
 
     private static void runCase(Path folder, JsonObject manifest, Layout layout, JsonObject testCase, String name)
             throws Exception {
         try (NDManager manager = NDManager.newBaseManager();
              TensorSource weightsFile = GoldenModels.openWeights(folder, manifest, layout, NameTables::unet);
-             SafeTensorsFile golden = SafeTensorsFile.open(folder.resolve(manifest.get("golden").getAsString()))) {
+             SafeTensorsFile golden = GoldenModels.openGolden(folder, manifest)) {
             UNetConfig config = UNetConfig.fromJson(GoldenModels.diffusersConfig(folder, manifest));
             UNet2DConditionModel unet = loadStrict(config, weightsFile, manager);
             double error = run(unet, golden, testCase, manager);

@@ -5,18 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.io.SafeTensorsFile;
 import org.sdij.io.TensorSource;
@@ -34,28 +29,14 @@ class AutoencoderKLGoldenTest {
 
     @TestFactory
     Stream<DynamicNode> everyCaseMatchesGoldens() throws IOException {
-        List<DynamicNode> models = new ArrayList<>();
-        for (Path folder : GoldenModels.folders("vae-")) {
-            JsonObject manifest = GoldenModels.manifest(folder);
-            for (Layout layout : Layout.values()) {
-                if (!layout.presentIn(manifest)) continue;
-                List<DynamicNode> cases = new ArrayList<>();
-                for (JsonElement c : manifest.getAsJsonArray("cases")) {
-                    JsonObject testCase = c.getAsJsonObject();
-                    String name = folder.getFileName() + " " + layout + " " + testCase.get("name").getAsString();
-                    cases.add(DynamicTest.dynamicTest(name, () -> runCase(folder, manifest, layout, testCase, name)));
-                }
-                models.add(DynamicContainer.dynamicContainer(folder.getFileName() + " " + layout, cases));
-            }
-        }
-        return models.stream();
+        return GoldenModels.everyCase("vae-", AutoencoderKLGoldenTest::runCase);
     }
 
     private static void runCase(Path folder, JsonObject manifest, Layout layout, JsonObject testCase, String name)
             throws Exception {
         try (NDManager manager = NDManager.newBaseManager();
              TensorSource weightsFile = GoldenModels.openWeights(folder, manifest, layout, NameTables::vae);
-             SafeTensorsFile golden = SafeTensorsFile.open(folder.resolve(manifest.get("golden").getAsString()))) {
+             SafeTensorsFile golden = GoldenModels.openGolden(folder, manifest)) {
             VaeConfig config = VaeConfig.fromJson(GoldenModels.diffusersConfig(folder, manifest));
             AutoencoderKL vae = loadStrict(config, weightsFile, manager);
             check(vae, golden, testCase, manager, name);
