@@ -2,6 +2,7 @@ package org.sdij.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -44,6 +45,7 @@ public final class CkptFile implements TensorSource {
     private final boolean bigEndian;
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
+    private ByteBuffer readBuffer;
 
     private CkptFile(Path path, FileChannel channel, ZipIndex zip, boolean bigEndian, Map<String, Entry> entries,
                      Map<String, String> metadata) {
@@ -238,6 +240,21 @@ public final class CkptFile implements TensorSource {
         TensorInfo info = info(name);
         if (info == null) throw bad(path, "has no tensor '" + name + "'");
         return TensorBytes.toNDArray(bytes(name), info, manager);
+    }
+
+    /**
+     * A contiguous little-endian tensor of a stored entry converted between F32 and F16 is read a piece at a
+     * time, not mapped (see {@link TensorBytes#readConverted}); other tensors are converted after {@link #load}.
+     */
+    @Override
+    public synchronized NDArray load(String name, NDManager manager, DataType dtype) throws IOException {
+        Entry e = entries.get(name);
+        boolean readable = e != null && TensorBytes.convertsBetweenHalfAndSingle(e.info().dtype(), dtype)
+                && e.storage().method() == ZipIndex.STORED && e.tensor().isContiguous() && !bigEndian;
+        if (!readable) return TensorSource.super.load(name, manager, dtype);
+        if (readBuffer == null) readBuffer = ByteBuffer.allocateDirect(TensorBytes.READ_PIECE_BYTES);
+        long start = e.storage().dataStart() + e.tensor().offset() * e.info().dtype().bytes;
+        return TensorBytes.readConverted(channel, start, e.info(), dtype, manager, readBuffer);
     }
 
     @Override

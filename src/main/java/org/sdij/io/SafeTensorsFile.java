@@ -45,6 +45,7 @@ public final class SafeTensorsFile implements TensorSource {
     private final long dataStart;
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
+    private ByteBuffer readBuffer;
 
     private SafeTensorsFile(Path path, FileChannel channel, long dataStart,
                             Map<String, Entry> entries, Map<String, String> metadata) {
@@ -250,6 +251,17 @@ public final class SafeTensorsFile implements TensorSource {
         TensorInfo info = info(name);
         if (info == null) throw new WeightFormatException("Safetensors file " + path + " has no tensor '" + name + "'.");
         return TensorBytes.toNDArray(bytes(name), info, manager);
+    }
+
+    /** A tensor converted between F32 and F16 is read a piece at a time, not mapped (see {@link TensorBytes#readConverted}). */
+    @Override
+    public synchronized NDArray load(String name, NDManager manager, DataType dtype) throws IOException {
+        Entry e = entries.get(name);
+        if (e == null || !TensorBytes.convertsBetweenHalfAndSingle(e.info().dtype(), dtype)) {
+            return TensorSource.super.load(name, manager, dtype);
+        }
+        if (readBuffer == null) readBuffer = ByteBuffer.allocateDirect(TensorBytes.READ_PIECE_BYTES);
+        return TensorBytes.readConverted(channel, dataStart + e.begin(), e.info(), dtype, manager, readBuffer);
     }
 
     @Override
