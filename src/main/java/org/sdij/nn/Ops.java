@@ -4,9 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import java.util.concurrent.atomic.LongAdder;
@@ -15,6 +18,11 @@ import java.util.concurrent.atomic.LongAdder;
  * The tensor operations the networks are built from, composed from DJL where DJL lacks them
  * (group norm, SiLU, attention). Every conv, linear and matmul adds its multiply-adds x 2 to
  * {@link #FLOPS}, which the benchmark reads.
+ *
+ * <p>Weights may be stored in a narrower type than the activations (float16 weights, float32 compute: see
+ * {@link Weights#of(org.sdij.io.TensorSource, ai.djl.ndarray.NDManager, DataType, DataType)}). Every op that
+ * takes a weight then converts it to the activations' type just before use and frees the copy just after,
+ * so at most one widened weight exists at a time. Weights of the activations' type are used as they are.
  */
 public final class Ops {
     private Ops() {}
@@ -36,13 +44,28 @@ public final class Ops {
     public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         Shape ws = weight.getShape();
         FLOPS.add(2L * (x.getShape().size() / ws.get(1)) * ws.get(0) * ws.get(1));
-        return Linear.linear(x, weight, bias).singletonOrThrow();
+        NDArray w = like(x, weight);
+        NDArray b = like(x, bias);
+        try {
+            return Linear.linear(x, w, b).singletonOrThrow();
+        } finally {
+            release(w, weight);
+            release(b, bias);
+        }
     }
 
     /** 2-D convolution, NCHW, square stride and padding; {@code bias} may be null. */
     public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
-        NDArray y = Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding),
-                new Shape(1, 1), 1).singletonOrThrow();
+        NDArray w = like(x, weight);
+        NDArray b = like(x, bias);
+        NDArray y;
+        try {
+            y = Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(padding, padding),
+                    new Shape(1, 1), 1).singletonOrThrow();
+        } finally {
+            release(w, weight);
+            release(b, bias);
+        }
         Shape ws = weight.getShape();
         Shape ys = y.getShape();
         FLOPS.add(2L * ys.get(0) * ys.get(1) * ys.get(2) * ys.get(3) * ws.get(1) * ws.get(2) * ws.get(3));
@@ -61,7 +84,14 @@ public final class Ops {
     /** Layer norm over the last dimension. */
     public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, double eps) {
         long width = x.getShape().get(x.getShape().dimension() - 1);
-        return LayerNorm.layerNorm(x, new Shape(width), gamma, beta, (float) eps).singletonOrThrow();
+        NDArray g = like(x, gamma);
+        NDArray b = like(x, beta);
+        try {
+            return LayerNorm.layerNorm(x, new Shape(width), g, b, (float) eps).singletonOrThrow();
+        } finally {
+            release(g, gamma);
+            release(b, beta);
+        }
     }
 
     /**
@@ -84,7 +114,14 @@ public final class Ops {
         java.util.Arrays.fill(affineShape, 1);
         affineShape[1] = c;
         // the normalised array is ours: the affine transform goes in place instead of into two more copies
-        return normed.muli(gamma.reshape(affineShape)).addi(beta.reshape(affineShape));
+        NDArray g = like(x, gamma);
+        NDArray b = like(x, beta);
+        try {
+            return normed.muli(g.reshape(affineShape)).addi(b.reshape(affineShape));
+        } finally {
+            release(g, gamma);
+            release(b, beta);
+        }
     }
 
     /** x * sigmoid(x), multiplied into the fresh sigmoid array. */
@@ -222,5 +259,28 @@ public final class Ops {
         NDArray out = silu(normed);
         normed.close();
         return out;
+    }
+
+    /**
+     * Rows of an embedding table for integer ids, in {@code dtype}: gathered in the table's own type and
+     * only then widened, so a float16 table is never widened whole (the conversion is exact either way).
+     */
+    public static NDArray embedding(NDArray ids, NDArray table, DataType dtype) {
+        NDArray rows = Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+        if (rows.getDataType() == dtype) return rows;
+        try (rows) {
+            return rows.toType(dtype, false);
+        }
+    }
+
+    /** A weight in the activations' type: the weight itself, or a fresh copy for {@link #release}. */
+    private static NDArray like(NDArray activations, NDArray weight) {
+        if (weight == null || weight.getDataType() == activations.getDataType()) return weight;
+        return weight.toType(activations.getDataType(), false);
+    }
+
+    /** Frees a copy {@link #like} made (never the weight itself). */
+    private static void release(NDArray used, NDArray weight) {
+        if (used != weight) used.close();
     }
 }
