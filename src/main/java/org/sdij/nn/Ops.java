@@ -44,26 +44,26 @@ public final class Ops {
     public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         Shape ws = weight.getShape();
         FLOPS.add(2L * (x.getShape().size() / ws.get(1)) * ws.get(0) * ws.get(1));
-        NDArray w = like(x, weight);
+        NDArray w = widen(x, weight);
         NDArray b = like(x, bias);
         try {
             return Linear.linear(x, w, b).singletonOrThrow();
         } finally {
-            release(w, weight);
+            unwiden(w, weight);
             release(b, bias);
         }
     }
 
     /** 2-D convolution, NCHW, square stride and padding; {@code bias} may be null. */
     public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
-        NDArray w = like(x, weight);
+        NDArray w = widen(x, weight);
         NDArray b = like(x, bias);
         NDArray y;
         try {
             y = Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(padding, padding),
                     new Shape(1, 1), 1).singletonOrThrow();
         } finally {
-            release(w, weight);
+            unwiden(w, weight);
             release(b, bias);
         }
         Shape ws = weight.getShape();
@@ -106,8 +106,12 @@ public final class Ops {
         NDArray grouped = x.reshape(n, groups, perGroup);
         NDArray ones = x.getManager().ones(new Shape(perGroup), x.getDataType());
         NDArray zeros = x.getManager().zeros(new Shape(perGroup), x.getDataType());
-        NDArray normed = LayerNorm.layerNorm(grouped, new Shape(perGroup), ones, zeros, (float) eps)
-                .singletonOrThrow().reshape(s);
+        NDArray flatNormed = LayerNorm.layerNorm(grouped, new Shape(perGroup), ones, zeros, (float) eps)
+                .singletonOrThrow();
+        NDArray normed = flatNormed.reshape(s);
+        // the reshaped view keeps the values alive; left open, this handle would keep them (as large as x)
+        // until the enclosing scope ends, whenever the caller closes the view
+        flatNormed.close();
         ones.close();
         zeros.close();
         long[] affineShape = new long[s.dimension()];
@@ -116,9 +120,13 @@ public final class Ops {
         // the normalised array is ours: the affine transform goes in place instead of into two more copies
         NDArray g = like(x, gamma);
         NDArray b = like(x, beta);
+        NDArray scale = g.reshape(affineShape);
+        NDArray shift = b.reshape(affineShape);
         try {
-            return normed.muli(g.reshape(affineShape)).addi(b.reshape(affineShape));
+            return normed.muli(scale).addi(shift);
         } finally {
+            scale.close(); // views: a widened copy's values would live as long as they do
+            shift.close();
             release(g, gamma);
             release(b, beta);
         }
@@ -273,7 +281,30 @@ public final class Ops {
         }
     }
 
-    /** A weight in the activations' type: the weight itself, or a fresh copy for {@link #release}. */
+    /**
+     * A matrix or kernel in the activations' type: the weight itself, or its widened copy in the one reused
+     * {@link WideningBuffer}, to be handed back with {@link #unwiden} as soon as the op has used it.
+     */
+    private static NDArray widen(NDArray activations, NDArray weight) {
+        if (weight.getDataType() == activations.getDataType()) return weight;
+        return WideningBuffer.widen(weight, activations.getDataType());
+    }
+
+    private static void unwiden(NDArray used, NDArray weight) {
+        if (used != weight) WideningBuffer.done(used);
+    }
+
+    /** Frees the buffer widened weights are copied into (made again when next needed). */
+    public static void freeWideningBuffer() {
+        WideningBuffer.free();
+    }
+
+    /** The size of the buffer widened weights are copied into, 0 when there is none. */
+    public static long wideningBufferBytes() {
+        return WideningBuffer.bytes();
+    }
+
+    /** A small weight (bias, norm scale) in the activations' type: itself, or a fresh copy for {@link #release}. */
     private static NDArray like(NDArray activations, NDArray weight) {
         if (weight == null || weight.getDataType() == activations.getDataType()) return weight;
         return weight.toType(activations.getDataType(), false);
@@ -282,5 +313,92 @@ public final class Ops {
     /** Frees a copy {@link #like} made (never the weight itself). */
     private static void release(NDArray used, NDArray weight) {
         if (used != weight) used.close();
+    }
+
+    /**
+     * Elements of one piece when a low-memory layer works on a large activation in pieces (16 MB in float32);
+     * activations of up to four pieces are processed whole.
+     */
+    public static final long PIECE_ELEMENTS = 1L << 22;
+
+    /**
+     * {@link #conv2d} computed a band of output rows at a time when {@code x} is larger than four pieces: each
+     * band reads its input rows (with the kernel's reach, and zero rows past the edges) and is written into the
+     * output. libtorch's working copies of a convolution's input (its reorder into a blocked layout) are then
+     * one band's, not the whole input's: at the VAE decoder's full resolution that is hundreds of MB. The same
+     * sums as one convolution, though libtorch may order them differently (a float32 rounding apart).
+     */
+    public static NDArray conv2dInBands(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+        return conv2dInBands(x, weight, bias, stride, padding, PIECE_ELEMENTS);
+    }
+
+    static NDArray conv2dInBands(NDArray x, NDArray weight, NDArray bias, int stride, int padding, long piece) {
+        Shape s = x.getShape();
+        if (s.size() <= 4 * piece) return conv2d(x, weight, bias, stride, padding);
+        long n = s.get(0);
+        long h = s.get(2);
+        long w = s.get(3);
+        long k = weight.getShape().get(2);
+        long outH = (h + 2L * padding - k) / stride + 1;
+        long outW = (w + 2L * padding - k) / stride + 1;
+        long rowsPerBand = Math.max(1, piece / (n * s.get(1) * w * stride));
+        NDArray wide = widen(x, weight);
+        NDArray wideBias = like(x, bias);
+        NDArray out = x.getManager().create(new Shape(n, weight.getShape().get(0), outH, outW), x.getDataType());
+        try {
+            for (long o0 = 0; o0 < outH; o0 += rowsPerBand) {
+                long o1 = Math.min(outH, o0 + rowsPerBand);
+                long first = o0 * stride - padding; // the band's first input row, negative in the top padding
+                long end = (o1 - 1) * stride - padding + k; // one past its last, beyond h in the bottom padding
+                long from = Math.max(0, first);
+                long to = Math.min(h, end);
+                try (NDArray rows = x.get(":, :, " + from + ":" + to);
+                     NDArray padded = rows.pad(new Shape(padding, padding, from - first, end - to), 0);
+                     NDArray band = conv2d(padded, wide, wideBias, stride, 0)) {
+                    out.set(new NDIndex(":, :, " + o0 + ":" + o1), band);
+                }
+            }
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        } finally {
+            unwiden(wide, weight);
+            release(wideBias, bias);
+        }
+        return out;
+    }
+
+    /**
+     * {@link #groupNormSilu} computed a few groups at a time when {@code x} is larger than four pieces, each
+     * written into the output: groups are normalised independently, so the numbers are the same (to float32
+     * rounding: libtorch's vectorised norm may round a row differently in a smaller batch of rows), and the
+     * temporaries (normalised values, sigmoid) are a piece's instead of two more arrays as large as {@code x}.
+     */
+    public static NDArray groupNormSiluInChunks(NDArray x, int groups, NDArray gamma, NDArray beta, double eps) {
+        return groupNormSiluInChunks(x, groups, gamma, beta, eps, PIECE_ELEMENTS);
+    }
+
+    static NDArray groupNormSiluInChunks(NDArray x, int groups, NDArray gamma, NDArray beta, double eps, long piece) {
+        Shape s = x.getShape();
+        if (s.size() <= 4 * piece) return groupNormSilu(x, groups, gamma, beta, eps);
+        long channelsPerGroup = s.get(1) / groups;
+        int groupsPerChunk = (int) Math.max(1, piece / (s.size() / groups));
+        NDArray out = x.getManager().create(s, x.getDataType());
+        try {
+            for (int g0 = 0; g0 < groups; g0 += groupsPerChunk) {
+                int g1 = Math.min(groups, g0 + groupsPerChunk);
+                String channels = g0 * channelsPerGroup + ":" + g1 * channelsPerGroup;
+                try (NDArray part = x.get(":, " + channels);
+                     NDArray partGamma = gamma.get(channels);
+                     NDArray partBeta = beta.get(channels);
+                     NDArray y = groupNormSilu(part, g1 - g0, partGamma, partBeta, eps)) {
+                    out.set(new NDIndex(":, " + channels), y);
+                }
+            }
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return out;
     }
 }

@@ -115,6 +115,14 @@ public final class Weights {
         return store.dtype;
     }
 
+    /**
+     * Whether the weights are kept narrower than the compute type (low-memory mode): layers built from them
+     * then also work on large activations in pieces, trading a little speed for memory.
+     */
+    public boolean lowMemory() {
+        return store.storage != store.dtype;
+    }
+
     /** The type matrices, kernels and tables are kept in (the compute type unless asked otherwise). */
     public DataType storageDtype() {
         return store.storage;

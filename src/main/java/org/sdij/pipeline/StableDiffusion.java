@@ -18,6 +18,7 @@ import org.sdij.io.ModelHash;
 import org.sdij.io.ModelKind;
 import org.sdij.io.Presets;
 import org.sdij.nn.HeapTrim;
+import org.sdij.nn.Ops;
 import org.sdij.nn.Weights;
 import org.sdij.nn.unet.UNet2DConditionModel;
 import org.sdij.nn.unet.UNetConfig;
@@ -302,7 +303,18 @@ public final class StableDiffusion implements AutoCloseable {
      * ({@link StepListener#onDecode}); when it answers false, the decode stops with a {@link CancelledException}.
      */
     public List<RgbImage> decode(float[] latents, Shape shape, int tile, int overlap, StepListener listener) {
-        if (lowMemory()) HeapTrim.trim(); // the denoising loop's freed heap, which the decoder's large tensors cannot reuse
+        if (lowMemory()) { // the denoising loop's scratch memory, which the decoder's large tensors cannot reuse
+            Ops.freeWideningBuffer();
+            HeapTrim.trim();
+        }
+        try {
+            return decodeAll(latents, shape, tile, overlap, listener);
+        } finally {
+            if (lowMemory()) Ops.freeWideningBuffer();
+        }
+    }
+
+    private List<RgbImage> decodeAll(float[] latents, Shape shape, int tile, int overlap, StepListener listener) {
         int batch = (int) shape.get(0);
         int channels = (int) shape.get(1);
         int height = (int) shape.get(2);
@@ -355,5 +367,6 @@ public final class StableDiffusion implements AutoCloseable {
     public void close() {
         tokenizer.close();
         manager.close();
+        if (lowMemory()) Ops.freeWideningBuffer();
     }
 }

@@ -27,6 +27,7 @@ import org.sdij.io.ModelFiles;
 import org.sdij.io.ModelLocator;
 import org.sdij.io.ModelOptions;
 import org.sdij.io.SafeTensorsFile;
+import org.sdij.nn.Ops;
 import org.sdij.sched.SchedulerConfig;
 
 /**
@@ -143,6 +144,7 @@ class LowMemoryTest {
             run(c, low);
             assertEquals(describe(afterLoad), describe(arraysByType(low.manager())),
                     "a run leaves the weights' manager as the load left it");
+            assertEquals(0, Ops.wideningBufferBytes(), "nor a buffer of widened weights");
         }
     }
 
