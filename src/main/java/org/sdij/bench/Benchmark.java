@@ -45,10 +45,12 @@ public final class Benchmark {
             Option.value("precision", "fp32|fp16", "network precision (default fp32)"),
             Option.value("threads", "N", "libtorch intra-op threads (default: all cores)"),
             Option.flag("load", "time indexing, mapping and strictly building the model from full-size files"),
-            Option.flag("image", "time one whole txt2img image (--steps steps) from full-size files, and its peak memory"));
+            Option.flag("image", "time one whole txt2img image (--steps steps) from full-size files, and its peak memory"),
+            Option.flag("low-memory", "keep the weights in memory as fp16 and compute in fp32 (txt2img --low-memory)"));
 
     public static String usage() {
-        return CommandLine.usage("bench", "[--model NAME] [--size N] [--steps N] [--load | --image]", OPTIONS);
+        return CommandLine.usage("bench", "[--model NAME] [--size N] [--steps N] [--load | --image] [--low-memory]",
+                OPTIONS);
     }
 
     /** Wall and CPU seconds of one timed phase (CPU time is process-wide: all threads, user and kernel). */
@@ -82,7 +84,7 @@ public final class Benchmark {
      */
     public record Result(String model, int size, Span unetStep, Span vaeDecode, Span text, long peakRssMb,
                          long weightsRssMb, double matmulGflops, double unetGflop, double vaeGflop,
-                         double loadBefore, double loadAfter, String device, String precision) {
+                         double loadBefore, double loadAfter, String device, String precision, String weights) {
         public double peakFraction() {
             return unetGflop / unetStep.wallSeconds() / matmulGflops;
         }
@@ -92,11 +94,11 @@ public final class Benchmark {
                     "bench model=%s size=%d unet_step_s=%.3f vae_decode_s=%.3f text_s=%.3f peak_rss_mb=%d "
                             + "matmul_gflops=%.1f unet_gflop=%.1f unet_peak_fraction=%.3f device=%s precision=%s "
                             + "unet_user_s=%.2f unet_sys_s=%.2f vae_user_s=%.2f vae_sys_s=%.2f vae_gflop=%.1f "
-                            + "weights_rss_mb=%d load_avg=%.2f/%.2f",
+                            + "weights=%s weights_rss_mb=%d load_avg=%.2f/%.2f",
                     model, size, unetStep.wallSeconds(), vaeDecode.wallSeconds(), text.wallSeconds(), peakRssMb,
                     matmulGflops, unetGflop, peakFraction(), device, precision, unetStep.cpu().userSeconds(),
                     unetStep.cpu().systemSeconds(), vaeDecode.cpu().userSeconds(), vaeDecode.cpu().systemSeconds(),
-                    vaeGflop, weightsRssMb, loadBefore, loadAfter);
+                    vaeGflop, weights, weightsRssMb, loadBefore, loadAfter);
         }
     }
 
@@ -113,22 +115,24 @@ public final class Benchmark {
         }
         Device device = "cuda".equals(cl.get("device")) ? Device.gpu() : Device.cpu();
         DataType dtype = "fp16".equals(cl.get("precision")) ? DataType.FLOAT16 : DataType.FLOAT32;
+        DataType storage = cl.has("low-memory") ? DataType.FLOAT16 : dtype;
         if (cl.has("image")) {
             int steps = cl.integer("steps", 3);
             if (steps < 2) throw new UsageException("Bad --steps " + steps + ": bench --image needs 2 or more");
             if (!List.of("sd15", "sd2", "sd2-768v").contains(model)) {
                 throw new UsageException("bench --image makes a txt2img image: use --model sd15, sd2 or sd2-768v");
             }
-            System.out.println(ImageBenchmark.measure(model, preset, cl.integer("size", null), steps, device, dtype)
-                    .line());
+            System.out.println(ImageBenchmark.measure(model, preset, cl.integer("size", null), steps, device, dtype,
+                    storage).line());
             return;
         }
-        Result r = measure(model, preset, cl.integer("size", null), cl.integer("steps", 3), device, dtype);
+        Result r = measure(model, preset, cl.integer("size", null), cl.integer("steps", 3), device, dtype, storage);
         System.out.println(r.line());
     }
 
-    public static Result measure(String model, String preset, Integer size, int steps, Device device, DataType dtype)
-            throws IOException {
+    /** @param storage the type the weights are kept in ({@code dtype}, or float16 in low-memory mode) */
+    public static Result measure(String model, String preset, Integer size, int steps, Device device, DataType dtype,
+                                 DataType storage) throws IOException {
         Engine.getEngine("PyTorch");
         double loadBefore = MachineProbe.loadAverage();
         UNetConfig unetConfig = UNetConfig.fromJson(Presets.config(preset, "unet"));
@@ -141,9 +145,9 @@ public final class Benchmark {
         try (NDManager weights = NDManager.newBaseManager(device)) {
             double matmul = MachineProbe.matmulGflops(weights);
             ClipTextEncoder text = ClipTextEncoder.load(ClipTextConfig.fromJson(textJson.toString()),
-                    Weights.random(weights, dtype));
-            UNet2DConditionModel unet = new UNet2DConditionModel(unetConfig, Weights.random(weights, dtype));
-            AutoencoderKL vae = new AutoencoderKL(vaeConfig, Weights.random(weights, dtype));
+                    Weights.random(weights, dtype, storage));
+            UNet2DConditionModel unet = new UNet2DConditionModel(unetConfig, Weights.random(weights, dtype, storage));
+            AutoencoderKL vae = new AutoencoderKL(vaeConfig, Weights.random(weights, dtype, storage));
             long weightsRss = MachineProbe.currentRssMb();
 
             Span textSpan = Span.ZERO;
@@ -189,7 +193,11 @@ public final class Benchmark {
             return new Result(model, side, unetTotal.per(Math.max(1, steps)), vaeSpan, textSpan,
                     MachineProbe.peakRssMb(), weightsRss, matmul, unetFlops / 1e9, vaeFlops / 1e9, loadBefore,
                     MachineProbe.loadAverage(), device.isGpu() ? "cuda" : "cpu",
-                    dtype == DataType.FLOAT16 ? "fp16" : "fp32");
+                    name(dtype), name(storage));
         }
+    }
+
+    static String name(DataType dtype) {
+        return dtype == DataType.FLOAT16 ? "fp16" : "fp32";
     }
 }

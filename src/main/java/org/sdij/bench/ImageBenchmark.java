@@ -31,7 +31,7 @@ final class ImageBenchmark {
                   double stepSeconds, double decodeSeconds, double imageSeconds, long rssAfterLoadMb, long peakStepsRssMb,
                   long anonAtLastStepMb, long fileAtLastStepMb,
                   long peakRssMb,
-                  boolean peakIsGeneration, double loadBefore, double loadAfter) {
+                  boolean peakIsGeneration, String weights, double loadBefore, double loadAfter) {
         /** The default 50-step image, derived from the measured one: its steps replaced by 50 of the mean. */
         double image50Seconds() {
             return imageSeconds + (GenerationRequest.DEFAULT_STEPS - steps) * stepSeconds;
@@ -42,15 +42,16 @@ final class ImageBenchmark {
                     "bench image model=%s size=%d steps=%d image_s=%.2f image_50_steps_s=%.1f load_s=%.2f hash_s=%.2f "
                             + "first_step_s=%.2f step_s=%.3f decode_s=%.2f rss_after_load_mb=%d peak_steps_rss_mb=%d "
                             + "last_step_rss_anon_mb=%d last_step_rss_file_mb=%d peak_rss_mb=%d "
-                            + "peak_scope=%s file_gb=%.2f load_avg=%.2f/%.2f",
+                            + "peak_scope=%s weights=%s file_gb=%.2f load_avg=%.2f/%.2f",
                     model, size, steps, imageSeconds, image50Seconds(), loadSeconds, hashSeconds, firstStepSeconds, stepSeconds,
                     decodeSeconds, rssAfterLoadMb, peakStepsRssMb, anonAtLastStepMb, fileAtLastStepMb, peakRssMb, peakIsGeneration ? "load+generate" : "whole-process",
-                    fileGb, loadBefore, loadAfter);
+                    weights, fileGb, loadBefore, loadAfter);
         }
     }
 
-    static Result measure(String model, String preset, Integer size, int steps, Device device, DataType dtype)
-            throws IOException {
+    /** @param storage the type the weights are kept in ({@code dtype}, or float16 in low-memory mode) */
+    static Result measure(String model, String preset, Integer size, int steps, Device device, DataType dtype,
+                          DataType storage) throws IOException {
         if (steps < 2) throw new IllegalArgumentException("bench --image needs --steps 2 or more");
         Path dir = Files.createTempDirectory("sdij-image-bench");
         try {
@@ -59,7 +60,7 @@ final class ImageBenchmark {
             boolean reset = MachineProbe.resetPeakRss();
             long t0 = System.nanoTime();
             try (ModelFiles files = ModelLocator.open(dir.toString());
-                 StableDiffusion sd = StableDiffusion.load(files, device, dtype)) {
+                 StableDiffusion sd = StableDiffusion.load(files, device, dtype, storage)) {
                 double load = seconds(t0, System.nanoTime());
                 long rssAfterLoad = MachineProbe.currentRssMb();
                 long hashStart = System.nanoTime();
@@ -84,7 +85,8 @@ final class ImageBenchmark {
                 double steady = seconds(stepEnds.get(0), stepEnds.get(steps - 1)) / (steps - 1);
                 return new Result(model, side, steps, written.bytes() / 1e9, load, hash, seconds(start, stepEnds.get(0)),
                         steady, seconds(stepEnds.get(steps - 1), end), seconds(start, end), rssAfterLoad,
-                        peakSteps[0], peakSteps[1], peakSteps[2], MachineProbe.peakRssMb(), reset, loadBefore, MachineProbe.loadAverage());
+                        peakSteps[0], peakSteps[1], peakSteps[2], MachineProbe.peakRssMb(), reset, Benchmark.name(storage), loadBefore,
+                        MachineProbe.loadAverage());
             }
         } finally {
             RandomModelFolder.delete(dir);

@@ -51,7 +51,9 @@ final class GenerateCommand {
             Option.value("precision", "fp32|fp16", "network precision (default fp32 on cpu, fp16 on cuda)"),
             Option.value("prediction", "epsilon|v_prediction", "override the prediction type of a single-file model"),
             Option.value("config", "DIR", "diffusers folder whose configs a single file uses instead of its kind's preset"),
-            Option.flag("fp16-weights", "prefer a diffusers folder's *.fp16.safetensors files"));
+            Option.flag("fp16-weights", "prefer a diffusers folder's *.fp16.safetensors files"),
+            Option.flag("low-memory", "keep weights in memory as fp16 (half the memory; weights from an fp32 file"
+                    + " are rounded to fp16), compute in fp32"));
 
     static final List<Option> TXT2IMG = concat(COMMON, List.of(
             Option.value("width", "W", "image width, a multiple of 8 (default: the model's native size)"),
@@ -141,6 +143,7 @@ final class GenerateCommand {
         }
         Device device = device(cl.get("device"));
         DataType dtype = precision(cl.get("precision"), device);
+        DataType storage = cl.has("low-memory") ? DataType.FLOAT16 : dtype;
         ModelOptions options = ModelOptions.DEFAULT;
         if (cl.has("prediction")) options = options.withPrediction(ModelKind.Prediction.parse(cl.get("prediction")));
         if (cl.has("config")) options = options.withConfigFolder(Path.of(cl.get("config")));
@@ -149,9 +152,11 @@ final class GenerateCommand {
         long t0 = System.nanoTime();
         Generation result;
         try (ModelFiles files = ModelLocator.open(model, options);
-             StableDiffusion sd = StableDiffusion.load(files, device, dtype)) {
-            System.err.printf("sd-ij: %s (%s) loaded on %s/%s in %.1f s%n", sd.name(), sd.kind(), device,
-                    dtype == DataType.FLOAT16 ? "fp16" : "fp32", (System.nanoTime() - t0) / 1e9);
+             StableDiffusion sd = StableDiffusion.load(files, device, dtype, storage)) {
+            System.err.printf("sd-ij: %s (%s) loaded on %s/%s%s in %.1f s%n", sd.name(), sd.kind(), device,
+                    dtype == DataType.FLOAT16 ? "fp16" : "fp32",
+                    sd.weightsNote() == null ? "" : " (weights " + sd.weightsNote() + ")",
+                    (System.nanoTime() - t0) / 1e9);
             ProgressBar bar = new ProgressBar(System.err, command);
             StepListener progress = (step, total, latents) -> {
                 bar.update(step, total);

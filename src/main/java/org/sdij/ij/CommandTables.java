@@ -66,7 +66,8 @@ public final class CommandTables {
                     Field.choice("device", "cpu", "cpu", "gpu"),
                     Field.choice("precision", "fp32", "fp32", "fp16"),
                     Field.integer("threads", 0, 0, 1024, "(0 = all cores)"),
-                    Field.integer("attention_limit", 1024, 0, null, "MB (0 = no limit)")));
+                    Field.integer("attention_limit", 1024, 0, null, "MB (0 = no limit)"),
+                    Field.flag("low_memory", false).withUnits("(keep weights in fp16: half the memory)")));
 
     public static List<ParameterTable> all() {
         return new ArrayList<>(List.of(TEXT_TO_IMAGE, IMAGE_TO_IMAGE, INPAINT, DEPTH_TO_IMAGE, UPSCALE, SETTINGS));

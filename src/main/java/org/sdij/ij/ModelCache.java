@@ -19,8 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one model kept loaded between runs (and across the slices of a stack): it stays until a run asks
- * for another model, device or precision, until memory runs out, or until the settings change. Runs
- * take turns: a second command waits for the first to finish.
+ * for another model, device, precision or weight storage (low-memory mode), until memory runs out, or until
+ * the settings change. Runs take turns: a second command waits for the first to finish.
  */
 final class ModelCache {
 
@@ -55,8 +55,9 @@ final class ModelCache {
         }
         try {
             apply(settings);
-            StableDiffusion model = load(location, device(settings.deviceFor(commandDevice)),
-                    settings.precision().equals("fp16") ? DataType.FLOAT16 : DataType.FLOAT32, check);
+            DataType dtype = settings.precision().equals("fp16") ? DataType.FLOAT16 : DataType.FLOAT32;
+            StableDiffusion model = load(location, device(settings.deviceFor(commandDevice)), dtype,
+                    settings.lowMemory() ? DataType.FLOAT16 : dtype, check);
             try {
                 return use.with(model);
             } catch (OutOfMemoryError | EngineException e) {
@@ -91,9 +92,9 @@ final class ModelCache {
         return loads;
     }
 
-    private static synchronized StableDiffusion load(String location, Device device, DataType dtype, KindCheck check)
-            throws IOException {
-        String key = location + "|" + device + "|" + dtype;
+    private static synchronized StableDiffusion load(String location, Device device, DataType dtype,
+                                                     DataType storage, KindCheck check) throws IOException {
+        String key = location + "|" + device + "|" + dtype + "|" + storage;
         if (key.equals(loadedKey)) {
             fail(check.problem(loaded.name(), loaded.kind()));
             return loaded;
@@ -104,7 +105,7 @@ final class ModelCache {
             unloadLocked(); // never two models in memory
             IJ.showStatus("Stable Diffusion: loading " + files.name() + "...");
             long t0 = System.nanoTime();
-            StableDiffusion model = StableDiffusion.load(files, device, dtype);
+            StableDiffusion model = StableDiffusion.load(files, device, dtype, storage);
             IJ.showStatus(String.format(Locale.ROOT, "Stable Diffusion: %s loaded in %.1f s", files.name(),
                     (System.nanoTime() - t0) / 1e9));
             loadedKey = key;

@@ -9,12 +9,15 @@ package org.sdij.ij;
  * @param precision "fp32" or "fp16"
  * @param threads CPU threads for libtorch, 0 for all cores
  * @param attentionLimitMb largest attention score matrix before attention is chunked, 0 for no limit
+ * @param lowMemory keep the weights in memory as fp16 and compute in the precision's type (half the memory
+ *     for fp32; weights of an fp32 file are rounded to fp16)
  */
-public record Settings(String modelsFolder, String device, String precision, int threads, int attentionLimitMb) {
+public record Settings(String modelsFolder, String device, String precision, int threads, int attentionLimitMb,
+                       boolean lowMemory) {
 
     public static Settings of(ParameterTable.Values v) {
         return new Settings(v.string("models_folder"), v.string("device"), v.string("precision"),
-                v.integer("threads"), v.integer("attention_limit"));
+                v.integer("threads"), v.integer("attention_limit"), v.flag("low_memory"));
     }
 
     /** The stored settings (or the defaults). */

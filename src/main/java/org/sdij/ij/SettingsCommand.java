@@ -4,10 +4,10 @@ import ij.IJ;
 import ij.plugin.PlugIn;
 
 /**
- * Plugins > Stable Diffusion > Models and Settings...: models folder, device, precision, threads and the
- * attention memory limit, kept in ImageJ's preferences (saved when ImageJ quits). OK also frees the model
- * held in memory between runs. From a macro:
- * {@code run("Models and Settings...", "models_folder=/data/sd device=cpu threads=4");}
+ * Plugins > Stable Diffusion > Models and Settings...: models folder, device, precision, threads, the
+ * attention memory limit and low-memory mode (weights kept as fp16), kept in ImageJ's preferences (saved
+ * when ImageJ quits). OK also frees the model held in memory between runs. From a macro:
+ * {@code run("Models and Settings...", "models_folder=/data/sd device=cpu threads=4 low_memory");}
  */
 public class SettingsCommand implements PlugIn {
 
@@ -21,6 +21,7 @@ public class SettingsCommand implements PlugIn {
             ModelCache.unload(); // the next run loads the model as the new settings say
             Settings s = Settings.of(values);
             IJ.showStatus("Stable Diffusion: " + s.device() + ", " + s.precision()
+                    + (s.lowMemory() ? ", fp16 weights" : "")
                     + (s.modelsFolder().isEmpty() ? ", no models folder set" : ", models in " + s.modelsFolder()));
         } catch (IllegalArgumentException e) {
             Commands.error(table.command(), e.getMessage());

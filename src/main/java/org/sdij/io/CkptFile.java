@@ -193,6 +193,13 @@ public final class CkptFile extends IndexedTensorFile<CkptFile.Entry> {
         return StridedCopy.gather(source, tensor.size(), tensor.stride(), (int) elementBytes, bigEndian);
     }
 
+    /** Stored, contiguous and little-endian: the tensor can be read straight from the file. */
+    @Override
+    long contiguousStart(Entry e) {
+        if (e.storage().method() != ZipIndex.STORED || !e.tensor().isContiguous() || bigEndian) return -1;
+        return e.storage().dataStart() + e.tensor().offset() * e.info().dtype().bytes;
+    }
+
     private static WeightFormatException bad(Path path, String what) {
         return new WeightFormatException("Checkpoint " + path + " " + what + ".");
     }

@@ -1,6 +1,10 @@
 package org.sdij.io;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,6 +32,7 @@ abstract class IndexedTensorFile<E extends IndexedTensorFile.Indexed> implements
     final FileChannel channel;
     private final Map<String, E> entries;
     private final Map<String, String> metadata;
+    private ByteBuffer readBuffer;
 
     IndexedTensorFile(Path path, FileChannel channel, Map<String, E> entries, Map<String, String> metadata) {
         this.path = path;
@@ -79,6 +84,24 @@ abstract class IndexedTensorFile<E extends IndexedTensorFile.Indexed> implements
     E entry(String name) {
         return entries.get(name);
     }
+
+    /**
+     * A tensor converted between F32 and F16 whose bytes lie contiguous in the file is read a piece at a time
+     * ({@link TensorBytes#readConverted}), not mapped, so that no file pages stay mapped (and counted in resident
+     * memory) after the conversion; other tensors are converted after {@link #load(String, NDManager)}.
+     */
+    @Override
+    public synchronized NDArray load(String name, NDManager manager, DataType dtype) throws IOException {
+        E e = entries.get(name);
+        long start = e != null && TensorBytes.convertsBetweenHalfAndSingle(e.info().dtype(), dtype)
+                ? contiguousStart(e) : -1;
+        if (start < 0) return TensorFile.super.load(name, manager, dtype);
+        if (readBuffer == null) readBuffer = ByteBuffer.allocateDirect(TensorBytes.READ_PIECE_BYTES);
+        return TensorBytes.readConverted(channel, start, e.info(), dtype, manager, readBuffer);
+    }
+
+    /** Where the tensor's elements start in the file as contiguous little-endian bytes, or -1 where they do not. */
+    abstract long contiguousStart(E entry);
 
     @Override
     public void close() throws IOException {

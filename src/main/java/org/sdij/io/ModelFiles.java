@@ -2,6 +2,7 @@ package org.sdij.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -191,6 +192,10 @@ public final class ModelFiles implements AutoCloseable {
 
         public NDArray load(String name, NDManager manager) throws IOException {
             return source.load(name, manager);
+        }
+
+        public NDArray load(String name, NDManager manager, DataType dtype) throws IOException {
+            return source.load(name, manager, dtype);
         }
 
         @Override

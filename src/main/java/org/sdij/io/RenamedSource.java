@@ -2,6 +2,7 @@ package org.sdij.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Collections;
@@ -94,11 +95,26 @@ public final class RenamedSource implements TensorSource {
 
     @Override
     public NDArray load(String name, NDManager manager) throws IOException {
+        Mapping m = mapping(name);
+        return transformed(m, source.load(m.source(), manager));
+    }
+
+    /** Converted first, so that the transform's copy is made at the target width. */
+    @Override
+    public NDArray load(String name, NDManager manager, DataType dtype) throws IOException {
+        Mapping m = mapping(name);
+        return transformed(m, source.load(m.source(), manager, dtype));
+    }
+
+    private Mapping mapping(String name) throws WeightFormatException {
         Mapping m = mappings.get(name);
         if (m == null || !infos.containsKey(name)) {
             throw new WeightFormatException(source.origin() + " has no tensor for '" + name + "'.");
         }
-        NDArray raw = source.load(m.source(), manager);
+        return m;
+    }
+
+    private static NDArray transformed(Mapping m, NDArray raw) {
         NDArray out = m.transform().apply(raw);
         if (out != raw) raw.close();
         return out;

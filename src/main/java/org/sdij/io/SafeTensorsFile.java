@@ -203,4 +203,9 @@ public final class SafeTensorsFile extends IndexedTensorFile<SafeTensorsFile.Ent
         MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin());
         return mapped.order(ByteOrder.LITTLE_ENDIAN);
     }
+
+    @Override
+    long contiguousStart(Entry e) {
+        return dataStart + e.begin();
+    }
 }

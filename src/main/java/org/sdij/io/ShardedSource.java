@@ -2,6 +2,7 @@ package org.sdij.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -88,6 +89,13 @@ public final class ShardedSource implements TensorSource {
         TensorSource shard = byName.get(name);
         if (shard == null) throw new WeightFormatException(index + " lists no tensor '" + name + "'.");
         return shard.load(name, manager);
+    }
+
+    @Override
+    public NDArray load(String name, NDManager manager, DataType dtype) throws IOException {
+        TensorSource shard = byName.get(name);
+        if (shard == null) throw new WeightFormatException(index + " lists no tensor '" + name + "'.");
+        return shard.load(name, manager, dtype);
     }
 
     @Override

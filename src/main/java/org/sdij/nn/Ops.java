@@ -4,9 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import java.util.concurrent.atomic.LongAdder;
@@ -15,6 +18,11 @@ import java.util.concurrent.atomic.LongAdder;
  * The tensor operations the networks are built from, composed from DJL where DJL lacks them
  * (group norm, SiLU, attention). Every conv, linear and matmul adds its multiply-adds x 2 to
  * {@link #FLOPS}, which the benchmark reads.
+ *
+ * <p>Weights may be stored in a narrower type than the activations (float16 weights, float32 compute: see
+ * {@link Weights#of(org.sdij.io.TensorSource, ai.djl.ndarray.NDManager, DataType, DataType)}). Every op that
+ * takes a weight then converts it to the activations' type just before use and frees the copy just after,
+ * so at most one widened weight exists at a time. Weights of the activations' type are used as they are.
  */
 public final class Ops {
     private Ops() {}
@@ -36,13 +44,28 @@ public final class Ops {
     public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         Shape ws = weight.getShape();
         FLOPS.add(2L * (x.getShape().size() / ws.get(1)) * ws.get(0) * ws.get(1));
-        return Linear.linear(x, weight, bias).singletonOrThrow();
+        NDArray w = widen(x, weight);
+        NDArray b = like(x, bias);
+        try {
+            return Linear.linear(x, w, b).singletonOrThrow();
+        } finally {
+            unwiden(w, weight);
+            release(b, bias);
+        }
     }
 
     /** 2-D convolution, NCHW, square stride and padding; {@code bias} may be null. */
     public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
-        NDArray y = Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding),
-                new Shape(1, 1), 1).singletonOrThrow();
+        NDArray w = widen(x, weight);
+        NDArray b = like(x, bias);
+        NDArray y;
+        try {
+            y = Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(padding, padding),
+                    new Shape(1, 1), 1).singletonOrThrow();
+        } finally {
+            unwiden(w, weight);
+            release(b, bias);
+        }
         Shape ws = weight.getShape();
         Shape ys = y.getShape();
         FLOPS.add(2L * ys.get(0) * ys.get(1) * ys.get(2) * ys.get(3) * ws.get(1) * ws.get(2) * ws.get(3));
@@ -61,7 +84,14 @@ public final class Ops {
     /** Layer norm over the last dimension. */
     public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, double eps) {
         long width = x.getShape().get(x.getShape().dimension() - 1);
-        return LayerNorm.layerNorm(x, new Shape(width), gamma, beta, (float) eps).singletonOrThrow();
+        NDArray g = like(x, gamma);
+        NDArray b = like(x, beta);
+        try {
+            return LayerNorm.layerNorm(x, new Shape(width), g, b, (float) eps).singletonOrThrow();
+        } finally {
+            release(g, gamma);
+            release(b, beta);
+        }
     }
 
     /**
@@ -76,15 +106,30 @@ public final class Ops {
         NDArray grouped = x.reshape(n, groups, perGroup);
         NDArray ones = x.getManager().ones(new Shape(perGroup), x.getDataType());
         NDArray zeros = x.getManager().zeros(new Shape(perGroup), x.getDataType());
-        NDArray normed = LayerNorm.layerNorm(grouped, new Shape(perGroup), ones, zeros, (float) eps)
-                .singletonOrThrow().reshape(s);
+        NDArray flatNormed = LayerNorm.layerNorm(grouped, new Shape(perGroup), ones, zeros, (float) eps)
+                .singletonOrThrow();
+        NDArray normed = flatNormed.reshape(s);
+        // the reshaped view keeps the values alive; left open, this handle would keep them (as large as x)
+        // until the enclosing scope ends, whenever the caller closes the view
+        flatNormed.close();
         ones.close();
         zeros.close();
         long[] affineShape = new long[s.dimension()];
         java.util.Arrays.fill(affineShape, 1);
         affineShape[1] = c;
         // the normalised array is ours: the affine transform goes in place instead of into two more copies
-        return normed.muli(gamma.reshape(affineShape)).addi(beta.reshape(affineShape));
+        NDArray g = like(x, gamma);
+        NDArray b = like(x, beta);
+        NDArray scale = g.reshape(affineShape);
+        NDArray shift = b.reshape(affineShape);
+        try {
+            return normed.muli(scale).addi(shift);
+        } finally {
+            scale.close(); // views: a widened copy's values would live as long as they do
+            shift.close();
+            release(g, gamma);
+            release(b, beta);
+        }
     }
 
     /** x * sigmoid(x), multiplied into the fresh sigmoid array. */
@@ -221,6 +266,139 @@ public final class Ops {
         NDArray normed = groupNorm(x, groups, gamma, beta, eps);
         NDArray out = silu(normed);
         normed.close();
+        return out;
+    }
+
+    /**
+     * Rows of an embedding table for integer ids, in {@code dtype}: gathered in the table's own type and
+     * only then widened, so a float16 table is never widened whole (the conversion is exact either way).
+     */
+    public static NDArray embedding(NDArray ids, NDArray table, DataType dtype) {
+        NDArray rows = Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+        if (rows.getDataType() == dtype) return rows;
+        try (rows) {
+            return rows.toType(dtype, false);
+        }
+    }
+
+    /**
+     * A matrix or kernel in the activations' type: the weight itself, or its widened copy in the one reused
+     * {@link WideningBuffer}, to be handed back with {@link #unwiden} as soon as the op has used it.
+     */
+    private static NDArray widen(NDArray activations, NDArray weight) {
+        if (weight.getDataType() == activations.getDataType()) return weight;
+        return WideningBuffer.widen(weight, activations.getDataType());
+    }
+
+    private static void unwiden(NDArray used, NDArray weight) {
+        if (used != weight) WideningBuffer.done(used);
+    }
+
+    /** Frees the buffer widened weights are copied into (made again when next needed). */
+    public static void freeWideningBuffer() {
+        WideningBuffer.free();
+    }
+
+    /** The size of the buffer widened weights are copied into, 0 when there is none. */
+    public static long wideningBufferBytes() {
+        return WideningBuffer.bytes();
+    }
+
+    /** A small weight (bias, norm scale) in the activations' type: itself, or a fresh copy for {@link #release}. */
+    private static NDArray like(NDArray activations, NDArray weight) {
+        if (weight == null || weight.getDataType() == activations.getDataType()) return weight;
+        return weight.toType(activations.getDataType(), false);
+    }
+
+    /** Frees a copy {@link #like} made (never the weight itself). */
+    private static void release(NDArray used, NDArray weight) {
+        if (used != weight) used.close();
+    }
+
+    /**
+     * Elements of one piece when a low-memory layer works on a large activation in pieces (16 MB in float32);
+     * activations of up to four pieces are processed whole.
+     */
+    public static final long PIECE_ELEMENTS = 1L << 22;
+
+    /**
+     * {@link #conv2d} computed a band of output rows at a time when {@code x} is larger than four pieces: each
+     * band reads its input rows (with the kernel's reach, and zero rows past the edges) and is written into the
+     * output. libtorch's working copies of a convolution's input (its reorder into a blocked layout) are then
+     * one band's, not the whole input's: at the VAE decoder's full resolution that is hundreds of MB. The same
+     * sums as one convolution, though libtorch may order them differently (a float32 rounding apart).
+     */
+    public static NDArray conv2dInBands(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+        return conv2dInBands(x, weight, bias, stride, padding, PIECE_ELEMENTS);
+    }
+
+    static NDArray conv2dInBands(NDArray x, NDArray weight, NDArray bias, int stride, int padding, long piece) {
+        Shape s = x.getShape();
+        if (s.size() <= 4 * piece) return conv2d(x, weight, bias, stride, padding);
+        long n = s.get(0);
+        long h = s.get(2);
+        long w = s.get(3);
+        long k = weight.getShape().get(2);
+        long outH = (h + 2L * padding - k) / stride + 1;
+        long outW = (w + 2L * padding - k) / stride + 1;
+        long rowsPerBand = Math.max(1, piece / (n * s.get(1) * w * stride));
+        NDArray wide = widen(x, weight);
+        NDArray wideBias = like(x, bias);
+        NDArray out = x.getManager().create(new Shape(n, weight.getShape().get(0), outH, outW), x.getDataType());
+        try {
+            for (long o0 = 0; o0 < outH; o0 += rowsPerBand) {
+                long o1 = Math.min(outH, o0 + rowsPerBand);
+                long first = o0 * stride - padding; // the band's first input row, negative in the top padding
+                long end = (o1 - 1) * stride - padding + k; // one past its last, beyond h in the bottom padding
+                long from = Math.max(0, first);
+                long to = Math.min(h, end);
+                try (NDArray rows = x.get(":, :, " + from + ":" + to);
+                     NDArray padded = rows.pad(new Shape(padding, padding, from - first, end - to), 0);
+                     NDArray band = conv2d(padded, wide, wideBias, stride, 0)) {
+                    out.set(new NDIndex(":, :, " + o0 + ":" + o1), band);
+                }
+            }
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        } finally {
+            unwiden(wide, weight);
+            release(wideBias, bias);
+        }
+        return out;
+    }
+
+    /**
+     * {@link #groupNormSilu} computed a few groups at a time when {@code x} is larger than four pieces, each
+     * written into the output: groups are normalised independently, so the numbers are the same (to float32
+     * rounding: libtorch's vectorised norm may round a row differently in a smaller batch of rows), and the
+     * temporaries (normalised values, sigmoid) are a piece's instead of two more arrays as large as {@code x}.
+     */
+    public static NDArray groupNormSiluInChunks(NDArray x, int groups, NDArray gamma, NDArray beta, double eps) {
+        return groupNormSiluInChunks(x, groups, gamma, beta, eps, PIECE_ELEMENTS);
+    }
+
+    static NDArray groupNormSiluInChunks(NDArray x, int groups, NDArray gamma, NDArray beta, double eps, long piece) {
+        Shape s = x.getShape();
+        if (s.size() <= 4 * piece) return groupNormSilu(x, groups, gamma, beta, eps);
+        long channelsPerGroup = s.get(1) / groups;
+        int groupsPerChunk = (int) Math.max(1, piece / (s.size() / groups));
+        NDArray out = x.getManager().create(s, x.getDataType());
+        try {
+            for (int g0 = 0; g0 < groups; g0 += groupsPerChunk) {
+                int g1 = Math.min(groups, g0 + groupsPerChunk);
+                String channels = g0 * channelsPerGroup + ":" + g1 * channelsPerGroup;
+                try (NDArray part = x.get(":, " + channels);
+                     NDArray partGamma = gamma.get(channels);
+                     NDArray partBeta = beta.get(channels);
+                     NDArray y = groupNormSilu(part, g1 - g0, partGamma, partBeta, eps)) {
+                    out.set(new NDIndex(":, " + channels), y);
+                }
+            }
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
         return out;
     }
 }

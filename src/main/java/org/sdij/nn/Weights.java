@@ -30,16 +30,18 @@ public final class Weights {
         final TensorSource source;
         final NDManager manager;
         final DataType dtype;
+        final DataType storage;
         final Device device;
         final Set<String> used = new LinkedHashSet<>();
         final java.util.Map<String, long[]> requested = new java.util.LinkedHashMap<>();
         final List<String> missing = new ArrayList<>();
         final List<String> misshaped = new ArrayList<>();
 
-        Store(TensorSource source, NDManager manager, DataType dtype, Device device) {
+        Store(TensorSource source, NDManager manager, DataType dtype, DataType storage, Device device) {
             this.source = source;
             this.manager = manager;
             this.dtype = dtype;
+            this.storage = storage;
             this.device = device;
         }
     }
@@ -54,7 +56,18 @@ public final class Weights {
 
     /** Floating weights become {@code dtype} on {@code manager}'s device; arrays belong to {@code manager}. */
     public static Weights of(TensorSource source, NDManager manager, DataType dtype) {
-        return new Weights(new Store(source, manager, dtype, manager.getDevice()), "");
+        return of(source, manager, dtype, dtype);
+    }
+
+    /**
+     * Weights kept in memory in another type than the networks compute in: floating tensors of two or more
+     * dimensions (matrices, convolution kernels, embedding tables: nearly all the bytes) become
+     * {@code storage}, the others (biases, norm scales, under 1% of the bytes) {@code compute}. The ops
+     * convert a stored weight to the activations' type for each use ({@link Ops}). With float16 storage a
+     * float16 file stays memory-mapped as it is and a float32 file is rounded once, at load: half the memory.
+     */
+    public static Weights of(TensorSource source, NDManager manager, DataType compute, DataType storage) {
+        return new Weights(new Store(source, manager, compute, storage, manager.getDevice()), "");
     }
 
     /** float32 on the manager's device. */
@@ -68,7 +81,12 @@ public final class Weights {
      * of order one (near-zero activations would run into slow denormal arithmetic).
      */
     public static Weights random(NDManager manager, DataType dtype) {
-        return new Weights(new Store(null, manager, dtype, manager.getDevice()), "");
+        return random(manager, dtype, dtype);
+    }
+
+    /** Random weights stored as {@link #of(TensorSource, NDManager, DataType, DataType)} stores them. */
+    public static Weights random(NDManager manager, DataType compute, DataType storage) {
+        return new Weights(new Store(null, manager, compute, storage, manager.getDevice()), "");
     }
 
     /** Every tensor the network asked for, with the shape it asked for, in order. */
@@ -92,8 +110,22 @@ public final class Weights {
         return store.manager;
     }
 
+    /** The type the networks compute in. */
     public DataType dtype() {
         return store.dtype;
+    }
+
+    /**
+     * Whether the weights are kept narrower than the compute type (low-memory mode): layers built from them
+     * then also work on large activations in pieces, trading a little speed for memory.
+     */
+    public boolean lowMemory() {
+        return store.storage != store.dtype;
+    }
+
+    /** The type matrices, kernels and tables are kept in (the compute type unless asked otherwise). */
+    public DataType storageDtype() {
+        return store.storage;
     }
 
     public boolean has(String name) {
@@ -108,21 +140,22 @@ public final class Weights {
         String key = prefix + name;
         store.used.add(key);
         store.requested.put(key, shape.clone());
+        DataType type = shape.length >= 2 ? store.storage : store.dtype;
         if (store.source == null) {
             float mean = shape.length == 1 ? 1f : 0f;
-            return store.manager.randomNormal(mean, 0.02f, new Shape(shape), store.dtype);
+            return store.manager.randomNormal(mean, 0.02f, new Shape(shape), type);
         }
         TensorInfo info = store.source.info(key);
         if (info == null) {
             store.missing.add(key + " " + Arrays.toString(shape));
-            return store.manager.zeros(new Shape(shape), store.dtype);
+            return store.manager.zeros(new Shape(shape), type);
         }
         if (!Arrays.equals(info.shape(), shape)) {
             store.misshaped.add(key + ": file has " + info.shapeString() + ", the network needs " + Arrays.toString(shape));
-            return store.manager.zeros(new Shape(shape), store.dtype);
+            return store.manager.zeros(new Shape(shape), type);
         }
         try {
-            return convert(store.source.load(key, store.manager));
+            return toDevice(store.source.load(key, store.manager, type));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -133,19 +166,12 @@ public final class Weights {
         return has(name) ? get(name, shape) : null;
     }
 
-    private NDArray convert(NDArray loaded) {
-        boolean floating = loaded.getDataType().isFloating();
-        boolean retype = floating && loaded.getDataType() != store.dtype;
-        boolean move = !loaded.getDevice().equals(store.device);
-        if (!retype && !move) return loaded;
-        NDArray out = retype ? loaded.toType(store.dtype, false) : loaded;
-        if (move) {
-            NDArray moved = out.toDevice(store.device, false);
-            if (out != loaded) out.close();
-            out = moved;
-        }
+    /** Sources load onto the CPU (already in the wanted type). */
+    private NDArray toDevice(NDArray loaded) {
+        if (loaded.getDevice().equals(store.device)) return loaded;
+        NDArray moved = loaded.toDevice(store.device, false);
         loaded.close();
-        return out;
+        return moved;
     }
 
     /**

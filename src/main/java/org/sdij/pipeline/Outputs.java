@@ -11,6 +11,9 @@ import java.util.Map;
 final class Outputs {
     private Outputs() {}
 
+    /** The metadata key saying how the weights were held in memory, present only in low-memory mode. */
+    static final String WEIGHTS_KEY = "Weights";
+
     static Generation of(StableDiffusion model, String pipeline, GenerationRequest request, int steps,
                          double guidance, Double strength, int width, int height, float[] latents, Shape shape,
                          StepListener listener) {
@@ -37,6 +40,10 @@ final class Outputs {
                                              Map<String, String> extra, int width, int height, int count) {
         List<GenerationMetadata> metadata = new ArrayList<>();
         String modelHash = model.modelHash();
+        if (model.weightsNote() != null) {
+            extra = extra == null ? new LinkedHashMap<>() : new LinkedHashMap<>(extra);
+            extra.put(WEIGHTS_KEY, model.weightsNote());
+        }
         for (int i = 0; i < count; i++) {
             metadata.add(new GenerationMetadata(pipeline, model.name(), model.kind().toString(), modelHash,
                     request.prompt(), request.negativePrompt(), request.seed(), i + 1, steps,

@@ -17,6 +17,8 @@ import org.sdij.io.ModelFiles.Component;
 import org.sdij.io.ModelHash;
 import org.sdij.io.ModelKind;
 import org.sdij.io.Presets;
+import org.sdij.nn.HeapTrim;
+import org.sdij.nn.Ops;
 import org.sdij.nn.Weights;
 import org.sdij.nn.unet.UNet2DConditionModel;
 import org.sdij.nn.unet.UNetConfig;
@@ -39,6 +41,7 @@ public final class StableDiffusion implements AutoCloseable {
     private final ModelKind kind;
     private final NDManager manager;
     private final DataType dtype;
+    private final DataType storageDtype;
     private final ClipTokenizer tokenizer;
     private final ClipTextEncoder textEncoder;
     private final UNet2DConditionModel unet;
@@ -49,7 +52,8 @@ public final class StableDiffusion implements AutoCloseable {
     private final List<String> notes;
     private final Supplier<String> modelHash;
 
-    private StableDiffusion(String name, ModelKind kind, Supplier<String> modelHash, NDManager manager, DataType dtype, ClipTokenizer tokenizer,
+    private StableDiffusion(String name, ModelKind kind, Supplier<String> modelHash, NDManager manager, DataType dtype,
+                            DataType storageDtype, ClipTokenizer tokenizer,
                             ClipTextEncoder textEncoder, UNet2DConditionModel unet, AutoencoderKL vae,
                             SchedulerConfig schedulerConfig, SchedulerConfig lowResSchedulerConfig,
                             Integer maxNoiseLevel, List<String> notes) {
@@ -58,6 +62,7 @@ public final class StableDiffusion implements AutoCloseable {
         this.modelHash = modelHash;
         this.manager = manager;
         this.dtype = dtype;
+        this.storageDtype = storageDtype;
         this.tokenizer = tokenizer;
         this.textEncoder = textEncoder;
         this.unet = unet;
@@ -70,24 +75,35 @@ public final class StableDiffusion implements AutoCloseable {
 
     /** Builds every network strictly (all problems of a component reported at once) on {@code device}. */
     public static StableDiffusion load(ModelFiles files, Device device, DataType dtype) throws IOException {
+        return load(files, device, dtype, dtype);
+    }
+
+    /**
+     * As {@link #load(ModelFiles, Device, DataType)}, computing in {@code dtype} with the weights kept in memory
+     * as {@code storageDtype} (low-memory mode: float16 storage, float32 compute; see
+     * {@link Weights#of(org.sdij.io.TensorSource, NDManager, DataType, DataType)}).
+     */
+    public static StableDiffusion load(ModelFiles files, Device device, DataType dtype, DataType storageDtype)
+            throws IOException {
         NDManager manager = NDManager.newBaseManager(device);
         ClipTokenizer tokenizer = null;
         try {
             tokenizer = ClipTokenizer.forModel(files);
             ClipTextEncoder text = ClipTextEncoder.load(
                     ClipTextConfig.fromJson(files.config(Component.TEXT_ENCODER).toString()),
-                    Weights.of(files.weights(Component.TEXT_ENCODER), manager, dtype));
-            Weights unetWeights = Weights.of(files.weights(Component.UNET), manager, dtype);
+                    Weights.of(files.weights(Component.TEXT_ENCODER), manager, dtype, storageDtype));
+            Weights unetWeights = Weights.of(files.weights(Component.UNET), manager, dtype, storageDtype);
             UNet2DConditionModel unet = new UNet2DConditionModel(
                     UNetConfig.fromJson(files.config(Component.UNET)), unetWeights);
             unetWeights.finish();
-            Weights vaeWeights = Weights.of(files.weights(Component.VAE), manager, dtype);
+            Weights vaeWeights = Weights.of(files.weights(Component.VAE), manager, dtype, storageDtype);
             AutoencoderKL vae = new AutoencoderKL(VaeConfig.fromJson(files.config(Component.VAE)), vaeWeights);
             vaeWeights.finish();
             SchedulerConfig scheduler = SchedulerConfig.fromJson(files.config(Component.SCHEDULER));
             JsonObject lowRes = files.config(Component.LOW_RES_SCHEDULER);
             JsonObject pipeline = files.pipelineConfig();
-            return new StableDiffusion(files.name(), files.kind(), ModelHash.onFirstUse(files), manager, dtype, tokenizer, text, unet, vae,
+            return new StableDiffusion(files.name(), files.kind(), ModelHash.onFirstUse(files), manager, dtype,
+                    storageDtype, tokenizer, text, unet, vae,
                     scheduler, lowRes == null ? null : SchedulerConfig.fromJson(lowRes),
                     pipeline.has("max_noise_level") ? pipeline.get("max_noise_level").getAsInt() : null,
                     files.notes());
@@ -104,6 +120,12 @@ public final class StableDiffusion implements AutoCloseable {
      */
     public static StableDiffusion withRandomWeights(String preset, ModelKind kind, Device device, DataType dtype)
             throws IOException {
+        return withRandomWeights(preset, kind, device, dtype, dtype);
+    }
+
+    /** As {@link #withRandomWeights(String, ModelKind, Device, DataType)} with the weights stored as {@code storageDtype}. */
+    public static StableDiffusion withRandomWeights(String preset, ModelKind kind, Device device, DataType dtype,
+                                                    DataType storageDtype) throws IOException {
         NDManager manager = NDManager.newBaseManager(device);
         ClipTokenizer tokenizer = null;
         try {
@@ -111,14 +133,15 @@ public final class StableDiffusion implements AutoCloseable {
                     ? ClipTokenizer.SD1_PAD_TOKEN : ClipTokenizer.SD2_PAD_TOKEN);
             ClipTextEncoder text = ClipTextEncoder.load(
                     ClipTextConfig.fromJson(Presets.config(preset, "text_encoder").toString()),
-                    Weights.random(manager, dtype));
+                    Weights.random(manager, dtype, storageDtype));
             UNet2DConditionModel unet = new UNet2DConditionModel(
-                    UNetConfig.fromJson(Presets.config(preset, "unet")), Weights.random(manager, dtype));
+                    UNetConfig.fromJson(Presets.config(preset, "unet")), Weights.random(manager, dtype, storageDtype));
             AutoencoderKL vae = new AutoencoderKL(VaeConfig.fromJson(Presets.config(preset, "vae")),
-                    Weights.random(manager, dtype));
+                    Weights.random(manager, dtype, storageDtype));
             JsonObject lowRes = Presets.config(preset, "low_res_scheduler");
             JsonObject pipeline = Presets.config(preset, "pipeline");
-            return new StableDiffusion(preset + " (random weights)", kind, () -> null, manager, dtype, tokenizer, text, unet, vae,
+            return new StableDiffusion(preset + " (random weights)", kind, () -> null, manager, dtype, storageDtype,
+                    tokenizer, text, unet, vae,
                     SchedulerConfig.fromJson(Presets.config(preset, "scheduler")),
                     lowRes == null ? null : SchedulerConfig.fromJson(lowRes),
                     pipeline != null && pipeline.has("max_noise_level") ? pipeline.get("max_noise_level").getAsInt()
@@ -151,8 +174,29 @@ public final class StableDiffusion implements AutoCloseable {
         return manager;
     }
 
+    /** The type the networks compute in. */
     public DataType dtype() {
         return dtype;
+    }
+
+    /** The type the weights' matrices and kernels are kept in: {@link #dtype} unless loaded in low-memory mode. */
+    public DataType storageDtype() {
+        return storageDtype;
+    }
+
+    /** Whether the weights are kept narrower than the networks compute (low-memory mode: memory before speed). */
+    public boolean lowMemory() {
+        return storageDtype != dtype;
+    }
+
+    /**
+     * What the metadata says about how the weights were held, when it changes the numbers (float16 weights
+     * under float32 compute: rounded copies of a float32 file's weights); null otherwise.
+     */
+    public String weightsNote() {
+        if (!lowMemory()) return null;
+        return (storageDtype == DataType.FLOAT16 ? "fp16" : storageDtype.toString().toLowerCase(java.util.Locale.ROOT))
+                + " in memory";
     }
 
     public ClipTokenizer tokenizer() {
@@ -259,6 +303,18 @@ public final class StableDiffusion implements AutoCloseable {
      * ({@link StepListener#onDecode}); when it answers false, the decode stops with a {@link CancelledException}.
      */
     public List<RgbImage> decode(float[] latents, Shape shape, int tile, int overlap, StepListener listener) {
+        if (lowMemory()) { // the denoising loop's scratch memory, which the decoder's large tensors cannot reuse
+            Ops.freeWideningBuffer();
+            HeapTrim.trim();
+        }
+        try {
+            return decodeAll(latents, shape, tile, overlap, listener);
+        } finally {
+            if (lowMemory()) Ops.freeWideningBuffer();
+        }
+    }
+
+    private List<RgbImage> decodeAll(float[] latents, Shape shape, int tile, int overlap, StepListener listener) {
         int batch = (int) shape.get(0);
         int channels = (int) shape.get(1);
         int height = (int) shape.get(2);
@@ -311,5 +367,6 @@ public final class StableDiffusion implements AutoCloseable {
     public void close() {
         tokenizer.close();
         manager.close();
+        if (lowMemory()) Ops.freeWideningBuffer();
     }
 }

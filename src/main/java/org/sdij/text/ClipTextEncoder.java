@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.core.Embedding;
 import java.util.ArrayList;
 import java.util.List;
 import org.sdij.io.WeightFormatException;
@@ -166,8 +164,8 @@ public final class ClipTextEncoder implements AutoCloseable {
         return h.add(layer.fc2().apply(hidden));
     }
 
-    private static NDArray embed(NDArray ids, NDArray table) {
-        return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+    private NDArray embed(NDArray ids, NDArray table) {
+        return Ops.embedding(ids, table, dtype);
     }
 
     private NDArray selfAttention(NDArray x, Layer layer, NDArray causalMask, long batch, int tokens) {

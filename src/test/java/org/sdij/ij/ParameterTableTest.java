@@ -25,7 +25,7 @@ class ParameterTableTest {
     private static final Set<String> KNOWN_KEYS = Set.of("model", "prompt", "negative_prompt", "seed", "steps",
             "guidance", "sampler", "width", "height", "num_images", "strength", "noise_level", "depth", "feather",
             "padding", "paste_back", "device", "slices", "keep_finished", "channels", "output",
-            "models_folder", "precision", "threads", "attention_limit");
+            "models_folder", "precision", "threads", "attention_limit", "low_memory");
 
     @Test
     void keysAreSnakeCaseUniqueAndDifferInTheirFirstWord() {

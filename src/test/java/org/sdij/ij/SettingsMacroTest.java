@@ -17,6 +17,7 @@ class SettingsMacroTest {
     @AfterEach
     void restoreDefaults() {
         CommandTables.SETTINGS.remember(CommandTables.SETTINGS.defaults());
+        CommandFixtures.closeAll();
     }
 
     @Test
@@ -34,11 +35,12 @@ class SettingsMacroTest {
     @Test
     void aMacroStoresTheSettingsInImageJPreferences() {
         MacroHarness.run("run(\"Models and Settings...\", "
-                + "\"models_folder=[/tmp/sd models] device=gpu precision=fp16 threads=2 attention_limit=512\");");
+                + "\"models_folder=[/tmp/sd models] device=gpu precision=fp16 threads=2 attention_limit=512 low_memory\");");
         assertEquals("/tmp/sd models", ij.Prefs.get("sdij.settings.models_folder", null));
         assertEquals("2", ij.Prefs.get("sdij.settings.threads", null));
+        assertEquals("true", ij.Prefs.get("sdij.settings.low_memory", null));
         Settings s = Settings.current();
-        assertEquals(new Settings("/tmp/sd models", "gpu", "fp16", 2, 512), s);
+        assertEquals(new Settings("/tmp/sd models", "gpu", "fp16", 2, 512, true), s);
         assertEquals("cpu", s.deviceFor("cpu"));
         assertEquals("gpu", s.deviceFor("settings"));
     }
@@ -53,7 +55,7 @@ class SettingsMacroTest {
     @Test
     void leftOutKeysGetTheDefaults() {
         MacroHarness.run("run(\"Models and Settings...\", \"threads=3\");");
-        assertEquals(new Settings("", "cpu", "fp32", 3, 1024), Settings.current());
+        assertEquals(new Settings("", "cpu", "fp32", 3, 1024, false), Settings.current());
     }
 
     @Test
@@ -62,5 +64,51 @@ class SettingsMacroTest {
                 "run(\"Models and Settings...\", \"threads=-1\");\nrun(\"Models and Settings...\", \"threads=5\");"));
         assertTrue(e.getMessage().contains("threads must be at least 0, got -1"), e.getMessage());
         assertEquals(0, Settings.current().threads());
+    }
+
+    @Test
+    void lowMemoryIsACheckboxWhoseMacroKeyIsItsName() {
+        Field f = CommandTables.SETTINGS.fields().stream().filter(x -> x.key().equals("low_memory")).findFirst()
+                .orElseThrow();
+        assertEquals(Field.Type.BOOL, f.type());
+        assertEquals(false, f.defaultValue());
+        assertEquals("Low_memory (keep weights in fp16: half the memory)", f.label());
+        assertEquals("low_memory", ij.Macro.trimKey(f.label()));
+        MacroHarness.run("run(\"Models and Settings...\", \"low_memory\");");
+        assertTrue(Settings.current().lowMemory());
+        MacroHarness.run("run(\"Models and Settings...\", \"threads=0\");");
+        assertEquals(false, Settings.current().lowMemory(), "a macro leaving the checkbox out unticks it");
+    }
+
+    /**
+     * Text to Image... with low_memory: the model is loaded again, its weights kept as fp16, the image near
+     * diffusers' and marked; turning it off loads the float32 model again.
+     */
+    @Test
+    void textToImageRunsWithHalfWeightsAndTheSettingReloadsTheModel() throws Exception {
+        java.nio.file.Path c = org.sdij.Reference.resolve("pipelines/txt2img-sd1-ddim-g7.5-generator");
+        String textToImage = "run(\"Text to Image...\", \"" + CommandFixtures.caseOptions(c)
+                + " width=64 height=64 output=32-bit\");";
+        float[] golden = CommandFixtures.goldenImages(c);
+
+        MacroHarness.run("run(\"Models and Settings...\", \"low_memory\");");
+        int loads = ModelCache.loads();
+        MacroHarness.run(textToImage);
+        assertEquals(loads + 1, ModelCache.loads());
+        assertEquals(ai.djl.ndarray.types.DataType.FLOAT16, ModelCache.loaded().storageDtype());
+        assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, ModelCache.loaded().dtype());
+        ij.ImagePlus low = CommandFixtures.newResult(null);
+        assertEquals("fp16 in memory", low.getProp(ImageOutput.PREFIX + "Weights"));
+        double lowError = CommandFixtures.maxFloatError(low, 1, golden, 0);
+        System.out.printf("  Text to Image with low_memory: 32-bit max abs error %.3g against diffusers%n", lowError);
+        assertTrue(lowError > 0 && lowError <= 1e-2, "max abs error " + lowError);
+
+        MacroHarness.run("run(\"Models and Settings...\", \"threads=0\");");
+        MacroHarness.run(textToImage);
+        assertEquals(loads + 2, ModelCache.loads(), "the setting's change loads the model again");
+        assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, ModelCache.loaded().storageDtype());
+        ij.ImagePlus plain = CommandFixtures.newResult(low);
+        assertEquals(null, plain.getProp(ImageOutput.PREFIX + "Weights"));
+        assertTrue(CommandFixtures.maxFloatError(plain, 1, golden, 0) <= 1e-4);
     }
 }
