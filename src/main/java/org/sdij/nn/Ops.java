@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Weights may be stored in a narrower type than the activations (float16 weights, float32 compute: see
  * {@link Weights#of(org.sdij.io.TensorSource, ai.djl.ndarray.NDManager, DataType, DataType)}). Every op that
- * takes a weight then converts it to the activations' type just before use and frees the copy just after,
- * so at most one widened weight exists at a time. Weights of the activations' type are used as they are.
+ * takes a weight then converts it to the activations' type just before use (a matrix or kernel into one reused
+ * {@link WideningBuffer}, a bias or norm scale into a fresh copy) and gives the copy up just after, so at most
+ * one widened matrix exists at a time. Weights of the activations' type are used as they are.
  */
 public final class Ops {
     private Ops() {}
