@@ -91,8 +91,11 @@ public final class ModelHash {
 
     /** The model's hash (64 hex digits): of its single file, or of its folder's manifest. */
     public String of(ModelFiles model) throws IOException {
-        return model.format() == ModelFiles.Format.SINGLE_FILE ? ofFile(model.origin())
-                : ofFolder(model.origin(), model.weightFiles());
+        return of(model.format(), model.origin(), model.weightFiles());
+    }
+
+    private String of(ModelFiles.Format format, Path origin, List<Path> weightFiles) throws IOException {
+        return format == ModelFiles.Format.SINGLE_FILE ? ofFile(origin) : ofFolder(origin, weightFiles);
     }
 
     /**
@@ -110,10 +113,8 @@ public final class ModelHash {
             @Override
             public synchronized String get() {
                 if (!done) {
-                    ModelHash hasher = atDefaultLocation();
                     try {
-                        hash = format == ModelFiles.Format.SINGLE_FILE ? hasher.ofFile(origin)
-                                : hasher.ofFolder(origin, files);
+                        hash = atDefaultLocation().of(format, origin, files);
                     } catch (IOException e) {
                         System.err.println("sd-ij: cannot hash the model " + origin + " (" + e + "); "
                                 + "the metadata will lack its hash");
