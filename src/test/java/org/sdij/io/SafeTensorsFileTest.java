@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -21,6 +23,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdij.Reference;
+import org.sdij.random.TorchGenerator;
 
 /** The safetensors reader on the reference goldens, on files written here, and on every kind of bad header. */
 class SafeTensorsFileTest {
@@ -71,25 +74,25 @@ class SafeTensorsFileTest {
                 }
             }
         }
-        assertTrue(checked >= 9, "cases.json lists " + checked + " tensors");
+        assertTrue(checked > 0, "cases.json lists no randn tensors");
     }
 
+    /** The first randn file cases.json lists, found through the reference directory: every tensor, the last one's values. */
     @Test
-    void readsSeed42ThroughTheReferenceDirectory() throws IOException {
+    void readsARandnFileThroughTheReferenceDirectory() throws IOException {
         JsonObject cases = JsonParser.parseString(Files.readString(Reference.resolve("random/cases.json")))
                 .getAsJsonObject();
-        JsonObject seed42 = null;
-        for (JsonElement c : cases.getAsJsonArray("randn_files")) {
-            if (c.getAsJsonObject().get("seed").getAsString().equals("42")) seed42 = c.getAsJsonObject();
-        }
-        assertTrue(seed42 != null, "cases.json has no seed 42");
-        JsonObject last = seed42.getAsJsonArray("tensors").get(seed42.getAsJsonArray("tensors").size() - 1)
-                .getAsJsonObject();
-        try (SafeTensorsFile file = SafeTensorsFile.open(Reference.resolve("random/" + seed42.get("file").getAsString()));
+        assertTrue(cases.getAsJsonArray("randn_files").size() > 0, "cases.json lists no randn files");
+        JsonObject first = cases.getAsJsonArray("randn_files").get(0).getAsJsonObject();
+        JsonArray tensors = first.getAsJsonArray("tensors");
+        JsonObject last = tensors.get(tensors.size() - 1).getAsJsonObject();
+        JsonArray firstValues = last.getAsJsonArray("first4");
+        try (SafeTensorsFile file = SafeTensorsFile.open(Reference.resolve("random/" + first.get("file").getAsString()));
              NDManager manager = NDManager.newBaseManager()) {
-            assertEquals(seed42.getAsJsonArray("tensors").size(), file.names().size());
+            assertEquals(tensors.size(), file.names().size());
             float[] values = file.load(last.get("key").getAsString(), manager).toFloatArray();
-            assertEquals(last.getAsJsonArray("first4").get(3).getAsFloat(), values[3]);
+            int i = firstValues.size() - 1;
+            assertEquals(firstValues.get(i).getAsFloat(), values[i]);
         }
     }
 
@@ -111,18 +114,16 @@ class SafeTensorsFileTest {
                 assertEquals(DType.F64, extras.info(key).dtype());
                 JsonObject how = cases.getAsJsonObject("extras").getAsJsonObject(key);
                 long[] shape = longs(how.get("shape"));
-                String drawKey = "randn_" + String.join("x", Arrays.stream(shape).mapToObj(Long::toString).toList());
-                try (SafeTensorsFile draws = SafeTensorsFile.open(
-                        Reference.resolve("random/randn_seed_" + how.get("seed").getAsString() + ".safetensors"))) {
-                    NDArray narrowed = extras.load(key, manager);
-                    assertEquals(DataType.FLOAT32, narrowed.getDataType());
-                    float diff = narrowed.sub(draws.load(drawKey, manager)).abs().max().getFloat();
-                    assertEquals(c.getAsJsonObject().get("max_abs_diff").getAsFloat(), diff, 1e-6f, key);
-                    checked++;
-                }
+                // torch's float32 draw of the same seed and shape: TorchGenerator, bit-exact (TorchGeneratorTest)
+                float[] draw = new TorchGenerator(TorchGenerator.parseSeed(how.get("seed").getAsString())).randn(shape);
+                NDArray narrowed = extras.load(key, manager);
+                assertEquals(DataType.FLOAT32, narrowed.getDataType());
+                float diff = narrowed.sub(manager.create(draw, new Shape(shape))).abs().max().getFloat();
+                assertEquals(c.getAsJsonObject().get("max_abs_diff").getAsFloat(), diff, 1e-6f, key);
+                checked++;
             }
         }
-        assertTrue(checked >= 2, "cases.json has " + checked + " float64 checks");
+        assertTrue(checked > 0, "cases.json has no float64 checks");
     }
 
     @Test

