@@ -15,7 +15,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.sdij.Reference;
 import org.sdij.io.SafeTensorsFile;
 import org.sdij.pipeline.PipelineCases;
-import org.sdij.pipeline.RgbImage;
 
 /**
  * The command-line golden cases: which ones run, the arguments every command takes, the check of the TIFF it
@@ -50,13 +49,23 @@ final class CaseFolders {
         }));
     }
 
-    /** Asserts that the float TIFF {@code tiff} holds the case's golden {@code output.images} within 1e-4. */
+    /**
+     * Asserts that the float TIFF {@code tiff} (for a batch: the numbered TIFFs the command writes in its place)
+     * holds the case's golden {@code output.images} within 1e-4.
+     */
     static void assertTiffMatchesGolden(Path caseDir, Path tiff, String label) throws IOException {
-        RgbImage image = ImageFiles.read(tiff);
+        List<Path> files = ImageFiles.numbered(tiff, batch(PipelineCases.Case.of(caseDir)));
+        List<float[]> pictures = new ArrayList<>();
+        for (Path file : files) pictures.add(ImageFiles.read(file).toHwc());
+        float[] got = new float[pictures.stream().mapToInt(p -> p.length).sum()];
+        int at = 0;
+        for (float[] p : pictures) {
+            System.arraycopy(p, 0, got, at, p.length);
+            at += p.length;
+        }
         try (SafeTensorsFile golden = SafeTensorsFile.open(caseDir.resolve("golden.safetensors"));
              NDManager m = NDManager.newBaseManager()) {
             float[] want = golden.load("output.images", m).toFloatArray();
-            float[] got = image.toHwc();
             assertEquals(want.length, got.length, "image size");
             double worst = 0;
             for (int i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i] - got[i]));
@@ -67,7 +76,8 @@ final class CaseFolders {
 
     /**
      * The arguments every command takes for a case: the pipeline; the model, the folder {@code config} or the tiny
-     * model's single file with {@code --config config}; the prompt, seed, steps, guidance, sampler and out.
+     * model's single file with {@code --config config}; the prompt, negative prompt, seed, steps, guidance, sampler,
+     * the number of images per prompt and out, all as the case gives them.
      */
     static List<String> commonArgs(PipelineCases.Case c, boolean singleFile, Path config, Path out) {
         JsonObject spec = c.spec();
@@ -75,13 +85,29 @@ final class CaseFolders {
                 "--model", singleFile ? Reference.resolve("tiny-models/" + c.tinyModel() + ".safetensors").toString()
                         : config.toString(),
                 "--prompt", c.manifest().getAsJsonObject("text").get("prompt").getAsString(),
+                "--negative-prompt", negativePrompt(c),
                 "--seed", spec.get("seed").getAsString(),
                 "--steps", spec.get("steps").getAsString(),
                 "--guidance", spec.get("guidance_scale").getAsString(),
                 "--sampler", spec.get("scheduler").getAsString(),
                 "--out", out.toString()));
+        if (spec.has("num_images_per_prompt")) {
+            args.addAll(List.of("--num-images", spec.get("num_images_per_prompt").getAsString()));
+        }
         if (singleFile) args.addAll(List.of("--config", config.toString()));
         return args;
+    }
+
+    /** The case's negative prompt ("" when it has none). */
+    static String negativePrompt(PipelineCases.Case c) {
+        JsonObject text = c.manifest().getAsJsonObject("text");
+        return text.has("negative_prompt") && !text.get("negative_prompt").isJsonNull()
+                ? text.get("negative_prompt").getAsString() : "";
+    }
+
+    /** The number of images the case made per prompt (1 when it does not say). */
+    static int batch(PipelineCases.Case c) {
+        return c.spec().has("num_images_per_prompt") ? c.spec().get("num_images_per_prompt").getAsInt() : 1;
     }
 
     /**

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.opentest4j.TestAbortedException;
 import org.sdij.Reference;
 import org.sdij.io.ModelFiles;
 import org.sdij.io.ModelHash;
@@ -57,22 +58,61 @@ class CommandLineGoldenTest {
                 CommandLineGoldenTest::argsFor);
     }
 
+    /** A seeded txt2img case of the set (the first by name). */
+    static PipelineCases.Case aTextToImageCase() throws Exception {
+        return CaseFolders.seededCases("txt2img").findFirst().map(CommandLineGoldenTest::caseOf)
+                .orElseThrow(() -> new TestAbortedException("the reference set has no seeded txt2img case"));
+    }
+
+    private static PipelineCases.Case caseOf(Path folder) {
+        try {
+            return PipelineCases.Case.of(folder);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void pngCarriesParametersAndTheCommand() throws Exception {
-        Path caseDir = Reference.resolve("pipelines/txt2img-sd1-ddim-g7.5-generator");
-        Path out = dir.resolve("astronaut.png");
-        List<String> args = new ArrayList<>(argsFor(caseDir, false, out));
-        args.addAll(List.of("--num-images", "2", "--negative-prompt", "blurry, low quality"));
-        assertEquals(0, Main.run(args.toArray(String[]::new)));
-        for (int i = 1; i <= 2; i++) {
-            Map<String, String> text = ImageFiles.readPngText(dir.resolve("astronaut-" + i + ".png"));
+        PipelineCases.Case c = aTextToImageCase();
+        JsonObject spec = c.spec();
+        JsonObject call = c.manifest().getAsJsonObject("call");
+        int batch = CaseFolders.batch(c);
+        Path out = dir.resolve("picture.png");
+        assertEquals(0, Main.run(argsFor(c.folder(), false, out).toArray(String[]::new)));
+        for (int i = 1; i <= batch; i++) {
+            Path png = batch == 1 ? out : dir.resolve("picture-" + i + ".png");
+            Map<String, String> text = ImageFiles.readPngText(png);
             String parameters = text.get("parameters");
-            assertTrue(parameters.startsWith("a photograph of an astronaut riding a horse\nNegative prompt: blurry, low quality\n"),
+            String prompt = c.manifest().getAsJsonObject("text").get("prompt").getAsString();
+            String negative = CaseFolders.negativePrompt(c);
+            assertTrue(parameters.startsWith(prompt + "\n" + (negative.isEmpty() ? "" : "Negative prompt: " + negative + "\n")),
                     parameters);
-            assertTrue(parameters.contains("Steps: 4, Sampler: ddim, CFG scale: 7.5, Seed: 42, Size: 64x64"), parameters);
+            String expected = "Steps: " + spec.get("steps").getAsInt() + ", Sampler: " + spec.get("scheduler").getAsString()
+                    + ", CFG scale: " + spec.get("guidance_scale").getAsDouble() + ", Seed: " + spec.get("seed").getAsString()
+                    + ", Size: " + call.get("width").getAsInt() + "x" + call.get("height").getAsInt();
+            assertTrue(parameters.contains(expected), "no '" + expected + "' in " + parameters);
+            if (batch > 1) assertTrue(parameters.contains("Batch pos: " + i), parameters);
+            assertTrue(text.get("sd-ij-command").contains("--seed " + spec.get("seed").getAsString()),
+                    text.get("sd-ij-command"));
+            assertEquals(call.get("width").getAsInt(), ImageFiles.read(png).width());
+            assertEquals(call.get("height").getAsInt(), ImageFiles.read(png).height());
+        }
+    }
+
+    /** A negative prompt and several images: each PNG names both, and its place in the batch. */
+    @Test
+    void pngOfABatchNamesTheNegativePromptAndEachPosition() throws Exception {
+        PipelineCases.Case c = aTextToImageCase();
+        Path out = dir.resolve("batch.png");
+        List<String> args = new ArrayList<>(argsFor(c.folder(), false, out));
+        int batch = CaseFolders.batch(c) + 1;
+        args.addAll(List.of("--num-images", Integer.toString(batch), "--negative-prompt", "blurry, low quality"));
+        assertEquals(0, Main.run(args.toArray(String[]::new)));
+        for (int i = 1; i <= batch; i++) {
+            String parameters = ImageFiles.readPngText(dir.resolve("batch-" + i + ".png")).get("parameters");
+            assertTrue(parameters.contains("\nNegative prompt: blurry, low quality\n"), parameters);
             assertTrue(parameters.contains("Batch pos: " + i), parameters);
-            assertTrue(text.get("sd-ij-command").contains("--seed 42"), text.get("sd-ij-command"));
-            assertEquals(64, ImageFiles.read(dir.resolve("astronaut-" + i + ".png")).width());
         }
     }
 
@@ -82,25 +122,28 @@ class CommandLineGoldenTest {
      */
     @Test
     void pngAndTiffCarryTheModelHash() throws Exception {
-        Path caseDir = Reference.resolve("pipelines/txt2img-sd1-ddim-g7.5-generator");
-        Path single = Reference.resolve("tiny-models/sd1.safetensors");
+        PipelineCases.Case c = aTextToImageCase();
+        Path caseDir = c.folder();
+        Path single = Reference.resolve("tiny-models/" + c.tinyModel() + ".safetensors");
         String fileHash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(single)));
         String folderHash;
-        try (ModelFiles folder = ModelLocator.open(Reference.resolve("tiny-models/sd1").toString())) {
+        try (ModelFiles folder = ModelLocator.open(Reference.resolve("tiny-models/" + c.tinyModel()).toString())) {
             folderHash = new ModelHash(null).of(folder);
         }
         for (boolean singleFile : new boolean[] {true, false}) {
-            String expected = "Model: sd1, Model hash: " + (singleFile ? fileHash : folderHash).substring(0, 10) + ", ";
+            String expected = "Model: " + c.tinyModel() + ", Model hash: " + (singleFile ? fileHash : folderHash).substring(0, 10) + ", ";
             Path png = dir.resolve("hash-" + singleFile + ".png");
+            Path written = CaseFolders.batch(c) == 1 ? png : dir.resolve("hash-" + singleFile + "-1.png");
             assertEquals(0, Main.run(argsFor(caseDir, singleFile, png).toArray(String[]::new)));
-            String parameters = ImageFiles.readPngText(png).get("parameters");
+            String parameters = ImageFiles.readPngText(written).get("parameters");
             assertTrue(parameters.contains(expected), parameters);
             Path tif = dir.resolve("hash-" + singleFile + ".tif");
             assertEquals(0, Main.run(argsFor(caseDir, singleFile, tif).toArray(String[]::new)));
-            String tiffBytes = new String(Files.readAllBytes(tif), StandardCharsets.ISO_8859_1);
+            Path tifWritten = CaseFolders.batch(c) == 1 ? tif : dir.resolve("hash-" + singleFile + "-1.tif");
+            String tiffBytes = new String(Files.readAllBytes(tifWritten), StandardCharsets.ISO_8859_1);
             assertTrue(tiffBytes.contains(expected), "the TIFF description names the hash");
         }
-        assertNotEquals(fileHash.substring(0, 10), folderHash.substring(0, 10), "the two forms of sd1 differ");
+        assertNotEquals(fileHash.substring(0, 10), folderHash.substring(0, 10), "the two forms of the model differ");
     }
 
     private static String runFailing(int expectedStatus, String... args) {

@@ -13,6 +13,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdij.Reference;
+import org.sdij.pipeline.PipelineCases;
 import org.sdij.pipeline.Plane;
 import org.sdij.pipeline.RgbImage;
 
@@ -25,10 +26,61 @@ class ConditionedCommandsTest {
     @TempDir
     Path dir;
 
-    static final Path INPAINT_CASE = Reference.resolve("pipelines/inpaint-sd2-ddim-g7.5-generator");
-    static final String INPAINT_MODEL = Reference.resolve("tiny-models/sd2-inpainting").toString();
-    static final String DEPTH_MODEL = Reference.resolve("tiny-models/sd2-depth").toString();
-    static final String X4_MODEL = Reference.resolve("tiny-models/x4-upscaler").toString();
+    /** The picture and mask these tests make themselves: a {@value #SIDE}-pixel square, the mask a rectangle. */
+    static final int SIDE = 64;
+    static final int MASK_X0 = 8, MASK_X1 = 39, MASK_Y0 = 16, MASK_Y1 = 47;
+
+    static final String INPAINT_MODEL = tinyModelOf("inpaint");
+    static final String DEPTH_MODEL = tinyModelOf("depth2img");
+    static final String X4_MODEL = tinyModelOf("upscale");
+
+    /** The tiny model folder the set's first case of {@code pipeline} ran on. */
+    static String tinyModelOf(String pipeline) {
+        try {
+            return PipelineCases.all(pipeline).findFirst()
+                    .map(c -> Reference.resolve("tiny-models/" + c.tinyModel()).toString())
+                    .orElseThrow(() -> new IllegalStateException("the reference set has no " + pipeline + " case"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The model's native size in pixels: its UNet's sample size times the VAE's factor. */
+    static int nativeSize(String model) throws java.io.IOException {
+        com.google.gson.JsonObject unet = com.google.gson.JsonParser.parseString(
+                java.nio.file.Files.readString(Path.of(model, "unet", "config.json"))).getAsJsonObject();
+        com.google.gson.JsonObject vae = com.google.gson.JsonParser.parseString(
+                java.nio.file.Files.readString(Path.of(model, "vae", "config.json"))).getAsJsonObject();
+        return unet.get("sample_size").getAsInt() << (vae.getAsJsonArray("block_out_channels").size() - 1);
+    }
+
+    /** A smooth colour picture of {@code w} x {@code h}. */
+    static RgbImage picture(int w, int h) {
+        RgbImage image = RgbImage.blank(w, h);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                for (int c = 0; c < 3; c++) {
+                    image.planes()[c][y * w + x] = (float) (0.5 + 0.4 * Math.sin(0.11 * x + 0.07 * y + 2.1 * c));
+                }
+            }
+        }
+        return image;
+    }
+
+    /** The test picture and its rectangle mask as PNGs in {@code dir}; returns {picture, mask}. */
+    static Path[] pictureAndMask(Path dir) throws Exception {
+        Path image = dir.resolve("picture.png");
+        Path mask = dir.resolve("mask.png");
+        if (!java.nio.file.Files.exists(image)) {
+            ImageFiles.writePng(image, picture(SIDE, SIDE), java.util.Map.of());
+            float[] m = new float[SIDE * SIDE];
+            for (int y = MASK_Y0; y <= MASK_Y1; y++) {
+                for (int x = MASK_X0; x <= MASK_X1; x++) m[y * SIDE + x] = 1f;
+            }
+            ImageFiles.writePng(mask, new RgbImage(SIDE, SIDE, new float[][] {m, m, m}), java.util.Map.of());
+        }
+        return new Path[] {image, mask};
+    }
 
     private static List<String> inpaint(String image, String mask, Path out, String... more) {
         List<String> args = new ArrayList<>(List.of("inpaint", "--model", INPAINT_MODEL, "--prompt", "a horse",
@@ -37,8 +89,9 @@ class ConditionedCommandsTest {
         return args;
     }
 
-    private static String caseFile(String name) {
-        return INPAINT_CASE.resolve(name).toString();
+    private String caseFile(String name) throws Exception {
+        Path[] files = pictureAndMask(dir);
+        return (name.equals("mask.png") ? files[1] : files[0]).toString();
     }
 
     private static int run(List<String> args) {
@@ -49,9 +102,9 @@ class ConditionedCommandsTest {
     void pasteBackKeepsEveryUnmaskedPngPixel() throws Exception {
         Path out = dir.resolve("pasted.png");
         assertEquals(0, run(inpaint(caseFile("init_image.png"), caseFile("mask.png"), out, "--feather", "3")));
-        BufferedImage in = ImageIO.read(INPAINT_CASE.resolve("init_image.png").toFile());
+        BufferedImage in = ImageIO.read(Path.of(caseFile("init_image.png")).toFile());
         BufferedImage got = ImageIO.read(out.toFile());
-        Plane mask = ImageFiles.readMask(INPAINT_CASE.resolve("mask.png"));
+        Plane mask = ImageFiles.readMask(Path.of(caseFile("mask.png")));
         int kept = 0;
         int changed = 0;
         for (int y = 0; y < in.getHeight(); y++) {
@@ -74,7 +127,7 @@ class ConditionedCommandsTest {
 
     @Test
     void pasteBackKeepsFloatValuesBitForBit() throws Exception {
-        RgbImage init = ImageFiles.read(INPAINT_CASE.resolve("init_image.png"));
+        RgbImage init = ImageFiles.read(Path.of(caseFile("init_image.png")));
         float[][] planes = new float[3][];
         for (int c = 0; c < 3; c++) {
             planes[c] = new float[init.planes()[c].length];
@@ -91,7 +144,7 @@ class ConditionedCommandsTest {
         assertEquals(0, run(inpaint(in.toString(), caseFile("mask.png"), raw, "--no-paste-back")));
         RgbImage got = ImageFiles.read(pasted);
         RgbImage rawResult = ImageFiles.read(raw);
-        Plane mask = ImageFiles.readMask(INPAINT_CASE.resolve("mask.png"));
+        Plane mask = ImageFiles.readMask(Path.of(caseFile("mask.png")));
         int rawDiffers = 0;
         for (int c = 0; c < 3; c++) {
             for (int i = 0; i < mask.values().length; i++) {
@@ -106,9 +159,9 @@ class ConditionedCommandsTest {
 
     @Test
     void onlyMaskedModeInpaintsABoxAtTheModelsSizeAndLeavesTheRest() throws Exception {
-        // the case picture in the corner of a 203x141 canvas (no multiple of 8: whole-image mode refuses it)
-        RgbImage init = ImageFiles.read(INPAINT_CASE.resolve("init_image.png"));
-        Plane caseMask = ImageFiles.readMask(INPAINT_CASE.resolve("mask.png"));
+        // the test picture in the corner of a 203x141 canvas (no multiple of 8: whole-image mode refuses it)
+        RgbImage init = ImageFiles.read(Path.of(caseFile("init_image.png")));
+        Plane caseMask = ImageFiles.readMask(Path.of(caseFile("mask.png")));
         int w = 203;
         int h = 141;
         RgbImage big = RgbImage.blank(w, h);
@@ -116,10 +169,10 @@ class ConditionedCommandsTest {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 for (int c = 0; c < 3; c++) {
-                    big.planes()[c][y * w + x] = x < 64 && y < 64 ? init.planes()[c][y * 64 + x]
+                    big.planes()[c][y * w + x] = x < SIDE && y < SIDE ? init.planes()[c][y * SIDE + x]
                             : (x * 7 + y * 3 + c * 50) % 256 / 255f;
                 }
-                if (x < 64 && y < 64) mask[y * w + x] = caseMask.values()[y * 64 + x];
+                if (x < SIDE && y < SIDE) mask[y * w + x] = caseMask.values()[y * SIDE + x];
             }
         }
         Path in = dir.resolve("big.png");
@@ -146,8 +199,10 @@ class ConditionedCommandsTest {
         assertTrue(changed > 0, "the masked region was repainted");
         String parameters = ImageFiles.readPngText(out).get("parameters");
         System.out.println("only masked: " + parameters.replace('\n', ' '));
-        // mask columns 8..39, rows 16..47, padded by 4 and snapped to 8: a 40x40 box, run at 64x64
-        assertTrue(parameters.contains("Only masked: padding 4 px; box 40x40+4+12 at 64x64"), parameters);
+        // mask columns 8..39, rows 16..47, padded by 4 and snapped to 8: a 40x40 box, run at the model's size
+        int n = nativeSize(INPAINT_MODEL);
+        String box = "Only masked: padding 4 px; box 40x40+4+12 at " + n + "x" + n;
+        assertTrue(parameters.contains(box), "no '" + box + "' in " + parameters);
         assertTrue(parameters.contains("Size: 203x141"), parameters);
     }
 
@@ -179,8 +234,8 @@ class ConditionedCommandsTest {
         Path out = dir.resolve("x.png");
         String image = caseFile("init_image.png");
         assertTrue(runFailing(1, inpaint(image, plainPng("small-mask.png", 32, 32, 1f).toString(), out))
-                .contains("The mask is 32x32 but the image is 64x64"));
-        assertTrue(runFailing(1, inpaint(image, plainPng("black.png", 64, 64, 0f).toString(), out))
+                .contains("The mask is 32x32 but the image is " + SIDE + "x" + SIDE));
+        assertTrue(runFailing(1, inpaint(image, plainPng("black.png", SIDE, SIDE, 0f).toString(), out))
                 .contains("The mask is empty"));
         assertTrue(runFailing(1, inpaint(plainPng("tiny.png", 4, 4, 0.5f).toString(),
                 plainPng("tiny-mask.png", 4, 4, 1f).toString(), out)).contains("Image width 4 is not a multiple of 8"));
@@ -202,7 +257,7 @@ class ConditionedCommandsTest {
     void anAllWhiteMaskRepaintsEverything() throws Exception {
         Path out = dir.resolve("white.tif");
         Path raw = dir.resolve("white-raw.tif");
-        String white = plainPng("white.png", 64, 64, 1f).toString();
+        String white = plainPng("white.png", SIDE, SIDE, 1f).toString();
         assertEquals(0, run(inpaint(caseFile("init_image.png"), white, out)));
         assertEquals(0, run(inpaint(caseFile("init_image.png"), white, raw, "--no-paste-back")));
         RgbImage pasted = ImageFiles.read(out);
@@ -231,9 +286,9 @@ class ConditionedCommandsTest {
                 "16-bit depth read as its values");
         assertEquals(0, run(depth2img(depth16.toString(), out, image)));
         Path flat = dir.resolve("flat.tif");
-        float[] constant = new float[64 * 64];
+        float[] constant = new float[SIDE * SIDE];
         java.util.Arrays.fill(constant, 3.25f);
-        ImageFiles.writeFloatTiff(flat, 64, 64, List.of(constant), "flat depth");
+        ImageFiles.writeFloatTiff(flat, SIDE, SIDE, List.of(constant), "flat depth");
         assertEquals(0, run(depth2img(flat.toString(), out, image)));
         for (float[] plane : ImageFiles.read(out).planes()) {
             for (float v : plane) assertTrue(Float.isFinite(v), "a flat depth map gives finite pixels");
@@ -253,8 +308,7 @@ class ConditionedCommandsTest {
     @Test
     void badUpscaleInputsAreNamedAndTinyImagesRun() throws Exception {
         Path out = dir.resolve("u.png");
-        String low = Reference.resolve("pipelines/upscale-x4-ddim-vpred-n20-g7.5-generator/low_res_image.png")
-                .toString();
+        String low = plainPng("low.png", 16, 16, 0.4f).toString();
         assertTrue(runFailing(1, upscale(low, out, "--noise-level", "351"))
                 .contains("Noise level 351 is out of range: use 0 to 350"));
         assertTrue(runFailing(1, upscale(low, out, "--noise-level", "-1"))

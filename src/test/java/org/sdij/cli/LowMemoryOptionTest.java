@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sdij.Reference;
 import org.sdij.pipeline.RgbImage;
 
 /** {@code --low-memory}: offered by every generating command, recorded in the metadata and the command only when on. */
@@ -21,8 +20,7 @@ class LowMemoryOptionTest {
     @TempDir
     Path dir;
 
-    static final String SD1 = Reference.resolve("tiny-models/sd1").toString();
-    static final Path INPAINT_CASE = Reference.resolve("pipelines/inpaint-sd2-ddim-g7.5-generator");
+    static final String SD1 = ConditionedCommandsTest.tinyModelOf("txt2img");
 
     private static List<String> txt2img(Path out, String... more) {
         List<String> args = new ArrayList<>(List.of("txt2img", "--model", SD1, "--prompt", "a red barn", "--seed", "7",
@@ -81,9 +79,10 @@ class LowMemoryOptionTest {
     @Test
     void aConditionedPipelineRecordsItToo() throws Exception {
         Path out = dir.resolve("inpainted.tif");
-        assertEquals(0, run(List.of("inpaint", "--model", Reference.resolve("tiny-models/sd2-inpainting").toString(),
+        Path[] pictureAndMask = ConditionedCommandsTest.pictureAndMask(dir);
+        assertEquals(0, run(List.of("inpaint", "--model", ConditionedCommandsTest.INPAINT_MODEL,
                 "--prompt", "a horse", "--seed", "5", "--steps", "2", "--image",
-                INPAINT_CASE.resolve("init_image.png").toString(), "--mask", INPAINT_CASE.resolve("mask.png").toString(),
+                pictureAndMask[0].toString(), "--mask", pictureAndMask[1].toString(),
                 "--low-memory", "--out", out.toString())));
         String description = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
         assertTrue(description.contains(", Weights: fp16 in memory, "), description);
