@@ -10,8 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.sdij.Reference;
-import org.sdij.cli.ImageFiles;
+import org.opentest4j.TestAbortedException;
 import org.sdij.random.TorchGenerator;
 import org.sdij.sched.Sampler;
 
@@ -28,12 +27,40 @@ class InpaintFallbackTest {
         PipelineCases.closeAll();
     }
 
+    /** The picture and mask these tests make themselves: a {@value #SIDE}-pixel square and a rectangle in it. */
+    static final int SIDE = 64;
+
+    static RgbImage picture() {
+        RgbImage image = RgbImage.blank(SIDE, SIDE);
+        for (int i = 0; i < SIDE * SIDE; i++) {
+            for (int c = 0; c < 3; c++) {
+                image.planes()[c][i] = (float) (0.5 + 0.4 * Math.sin(0.11 * (i % SIDE) + 0.07 * (i / SIDE) + 2.1 * c));
+            }
+        }
+        return image;
+    }
+
+    static Plane rectangleMask() {
+        float[] mask = new float[SIDE * SIDE];
+        for (int y = SIDE / 4; y < SIDE * 3 / 4; y++) {
+            for (int x = SIDE / 8; x < SIDE * 5 / 8; x++) mask[y * SIDE + x] = 1f;
+        }
+        return new Plane(SIDE, SIDE, mask);
+    }
+
+    /** The tiny model the set's first case of {@code pipeline} ran on. */
+    static StableDiffusion modelOf(String pipeline) throws Exception {
+        String tiny = PipelineCases.all(pipeline).findFirst().map(PipelineCases.Case::tinyModel)
+                .orElseThrow(() -> new TestAbortedException("the reference set has no " + pipeline + " case"));
+        return PipelineCases.model(tiny, false);
+    }
+
     @Test
     void keptRegionFollowsTheNoisedImageLatents() throws Exception {
-        StableDiffusion model = PipelineCases.model("sd1", false);
-        var caseDir = Reference.resolve("pipelines/inpaint-sd2-ddim-g7.5-generator");
-        RgbImage image = ImageFiles.read(caseDir.resolve("init_image.png"));
-        Plane mask = ImageFiles.readMask(caseDir.resolve("mask.png"));
+        StableDiffusion model = modelOf("txt2img");
+        assertEquals(4, model.unet().config().inChannels(), "txt2img cases run on a plain 4-channel UNet");
+        RgbImage image = picture();
+        Plane mask = rectangleMask();
         long seed = 21;
         int steps = 3;
         var request = new GenerationRequest("a horse", "", seed, steps, 7.5, "ddim", null, null, 1, image, null);
@@ -47,16 +74,17 @@ class InpaintFallbackTest {
         try (NDManager scope = model.manager().newSubManager()) {
             imageLatents = ImageToImage.encode(model, image, draws, scope);
         }
-        float[] noise = draws.randn(1, 4, 8, 8);
+        int latentSide = SIDE / 8;
+        float[] noise = draws.randn(1, 4, latentSide, latentSide);
         Sampler sampler = model.sampler("ddim");
         sampler.setTimesteps(steps);
-        float[] latentMask = InpaintMasks.latentMask(InpaintMasks.binarize(mask.values()), 64, 64, 8, 1, false);
+        float[] latentMask = InpaintMasks.latentMask(InpaintMasks.binarize(mask.values()), SIDE, SIDE, 8, 1, false);
         assertEquals(steps, after.size());
         for (int i = 0; i < steps; i++) {
             float[] known = i + 1 < steps ? sampler.addNoise(imageLatents, noise, i + 1) : imageLatents;
             int repainted = 0;
             for (int j = 0; j < known.length; j++) {
-                if (latentMask[j % 64] == 0f) {
+                if (latentMask[j % (latentSide * latentSide)] == 0f) {
                     assertEquals(Float.floatToIntBits(known[j]), Float.floatToIntBits(after.get(i)[j]),
                             "step " + i + " kept latent " + j);
                 } else if (known[j] != after.get(i)[j]) {
@@ -69,10 +97,9 @@ class InpaintFallbackTest {
 
     @Test
     void aBatchGivesOneImagePerNoise() throws Exception {
-        StableDiffusion model = PipelineCases.model("sd2-inpainting", false);
-        var caseDir = Reference.resolve("pipelines/inpaint-sd2-ddim-g7.5-generator");
-        RgbImage image = ImageFiles.read(caseDir.resolve("init_image.png"));
-        Plane mask = ImageFiles.readMask(caseDir.resolve("mask.png"));
+        StableDiffusion model = modelOf("inpaint");
+        RgbImage image = picture();
+        Plane mask = rectangleMask();
         var request = new GenerationRequest("a horse", "", 3, 2, 7.5, "ddim", null, null, 2, image, 0.9);
         Generation result = Inpaint.run(model, request, new Inpaint.Settings(mask, true, 2f, null), StepListener.NONE);
         assertEquals(2, result.images().size());
