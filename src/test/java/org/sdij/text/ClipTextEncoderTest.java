@@ -84,7 +84,7 @@ class ClipTextEncoderTest {
         try (Stream<Path> dirs = Files.list(Reference.resolve("tiny-models"))) {
             folders = dirs.filter(d -> Files.isRegularFile(d.resolve("text_encoder/config.json"))).sorted().toList();
         }
-        assertTrue(folders.size() >= 2, "tiny models with a text encoder: " + folders);
+        assertTrue(!folders.isEmpty(), "no tiny model with a text encoder");
         List<JsonObject> cases = cases();
         List<DynamicTest> tests = new ArrayList<>();
         for (Path folder : folders) {

@@ -22,7 +22,7 @@ class VaeConfigTest {
         try (Stream<Path> s = Files.list(Reference.resolve("configs"))) {
             dirs = s.filter(d -> Files.isRegularFile(d.resolve("vae_config.json"))).sorted().toList();
         }
-        assertTrue(dirs.size() >= 6);
+        assertTrue(!dirs.isEmpty(), "no real configs with a vae_config.json");
         for (Path dir : dirs) {
             VaeConfig c = VaeConfig.load(dir.resolve("vae_config.json"));
             boolean upscaler = dir.getFileName().toString().equals("sd_x4_upscaler");
