@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,7 @@ import org.sdij.pipeline.PipelineCases;
  * through {@code bin/sd-ij}'s entry point writes a float TIFF equal to diffusers' images, and a PNG
  * that carries the parameters and the command that reproduces it.
  */
+@Tag("golden")
 class CommandLineGoldenTest {
 
     @TempDir

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdij.Reference;
@@ -18,6 +19,7 @@ import org.sdij.pipeline.PipelineCases;
  * one-page float TIFF; the upscaler runs from a copy of the tiny folder whose low_res_scheduler config is
  * the one the case ran with (its manifest's; the tiny folder's own says scaled_linear, the goldens used linear).
  */
+@Tag("golden")
 class ConditionedCommandsGoldenTest {
 
     @TempDir

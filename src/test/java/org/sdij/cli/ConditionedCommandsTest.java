@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdij.Reference;
@@ -21,6 +22,7 @@ import org.sdij.pipeline.RgbImage;
  * Paste-back and only-masked mode from the command line, and the bad inputs of inpaint, depth2img and upscale:
  * each a named error (exit 1, or 2 for a bad option) or a documented behaviour, never a crash.
  */
+@Tag("golden")
 class ConditionedCommandsTest {
 
     @TempDir

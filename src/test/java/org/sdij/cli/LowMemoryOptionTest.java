@@ -10,11 +10,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdij.pipeline.RgbImage;
 
 /** {@code --low-memory}: offered by every generating command, recorded in the metadata and the command only when on. */
+@Tag("golden")
 class LowMemoryOptionTest {
 
     @TempDir

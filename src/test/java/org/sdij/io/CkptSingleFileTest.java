@@ -9,12 +9,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdij.Reference;
 import org.sdij.io.ModelFiles.Component;
 
 /** A tiny model saved as a training checkpoint (.ckpt) resolves like its .safetensors copy. */
+@Tag("golden")
 class CkptSingleFileTest {
 
     @TempDir

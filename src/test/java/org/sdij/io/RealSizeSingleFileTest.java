@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.Reference;
 import org.sdij.io.ModelFiles.Component;
@@ -21,6 +22,7 @@ import org.sdij.io.names.NameTables;
  * text_projection and logit_scale, SD 1's position_ids, EMA and schedule tensors) and the shapes that
  * detection reads. It must resolve to that config's kind and preset, with nothing left over.
  */
+@Tag("golden")
 class RealSizeSingleFileTest {
 
     @TestFactory

@@ -20,12 +20,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdij.Reference;
 import org.sdij.random.TorchGenerator;
 
 /** The safetensors reader on the reference goldens, on files written here, and on every kind of bad header. */
+@Tag("golden")
 class SafeTensorsFileTest {
 
     @TempDir

@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.Reference;
@@ -26,6 +27,7 @@ import org.sdij.io.ModelKind.Prediction;
  * The whole tiny models of {@code tiny-models/}, as diffusers folders and as single files: the kind each
  * is detected as matches the README's table, and the single file's renamed tensors are the folder's, bit for bit.
  */
+@Tag("golden")
 class TinyModelsTest {
 
     /** One row of the README table: | `name` | like | `folder/` | `file` | UNet | text semantics | scheduler |. */

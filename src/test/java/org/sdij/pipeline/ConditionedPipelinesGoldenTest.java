@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.cli.ImageFiles;
 import org.sdij.io.SafeTensorsFile;
@@ -29,6 +30,7 @@ import org.sdij.sched.SchedulerConfig;
  * ({@code components.low_res_scheduler_config}: "linear"); the tiny folder's own config says
  * "scaled_linear" (what the original x4 yaml means), so the cases run with the manifest's schedule.
  */
+@Tag("golden")
 class ConditionedPipelinesGoldenTest {
 
     static final double LATENT_ATOL = PipelineGoldenTest.LATENT_ATOL;

@@ -11,11 +11,13 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.GoldenFloats;
 
 /** DepthMaps.prepare against record.prepared_depth_map of every depth2img case, and its edge cases. */
+@Tag("golden")
 class DepthMapsTest {
     /** The SD VAE's downsampling: 2^(len(block_out_channels) - 1). */
     private static final int VAE_SCALE = 8;

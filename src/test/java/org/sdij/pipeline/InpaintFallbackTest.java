@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.TestAbortedException;
 import org.sdij.random.TorchGenerator;
@@ -20,6 +21,7 @@ import org.sdij.sched.Sampler;
  * with the starting noise (its second draw) to the next timestep, and after the last step the clean image
  * latents, bit for bit; the metadata says so. Batches give one image per noise.
  */
+@Tag("golden")
 class InpaintFallbackTest {
 
     @AfterAll

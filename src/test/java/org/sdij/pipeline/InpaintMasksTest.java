@@ -17,12 +17,14 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.GoldenFloats;
 import org.sdij.io.SafeTensorsFile;
 
 /** The inpainting mask against record.mask_latents of every inpaint case, torch's nearest, and the binarising. */
+@Tag("golden")
 class InpaintMasksTest {
     private static final int VAE_SCALE = 8;
 

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,7 @@ import org.sdij.sched.SchedulerConfig;
  * models it rounds every matrix and kernel to float16 once, so it stays near, not at, diffusers' images. The
  * stored arrays are float16, and a run leaves no widened copies behind.
  */
+@Tag("golden")
 class LowMemoryTest {
 
     /** Widening float16 is exact, and the same float32 arithmetic follows: nothing should differ. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.cli.ImageFiles;
 import org.sdij.io.SafeTensorsFile;
@@ -21,6 +22,7 @@ import org.sdij.io.SafeTensorsFile;
  * diffusers folder and as a single file, tokenizing the prompt itself: latents after every step
  * and the final images against diffusers'.
  */
+@Tag("golden")
 class PipelineGoldenTest {
 
     static final double LATENT_ATOL = 1e-4;

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * tiling changes (tiled minus untiled). Tiles that abut without blending show seams by the second measure,
  * so it can fail.
  */
+@Tag("golden")
 class UpscaleTilingTest {
 
     @TempDir

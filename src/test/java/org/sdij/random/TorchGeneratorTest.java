@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.Reference;
@@ -30,6 +31,7 @@ import org.sdij.io.TensorInfo;
  * TorchGenerator against torch's own draws in reference/random: every tensor of every randn_seed_* file
  * (fresh generator each) and every extras case, compared bit for bit.
  */
+@Tag("golden")
 class TorchGeneratorTest {
 
     private static final Path DIR = Reference.resolve("random");

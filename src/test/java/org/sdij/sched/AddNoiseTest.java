@@ -7,11 +7,13 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.sdij.GoldenFloats;
 import org.sdij.Reference;
 
 /** add_noise at training timesteps, and the x4 upscaler's low-res noise for both candidate beta schedules. */
+@Tag("golden")
 class AddNoiseTest {
 
     @Test

@@ -15,11 +15,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.GoldenFloats;
 
 /** diffusers' img2img get_timesteps (incl. t_start * order and set_begin_index) and the noised start latents. */
+@Tag("golden")
 class Img2ImgTest {
     private static final Pattern KEY = Pattern.compile("steps(\\d+)_strength([0-9.]+)");
     private static final Map<String, Double> MAX_ERRORS = new TreeMap<>();

@@ -13,10 +13,12 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.sdij.Reference;
 
 /** Parsing scheduler configs with diffusers' from_config rules: per-class defaults, _use_default_values. */
+@Tag("golden")
 class SchedulerConfigTest {
 
     private static SchedulerConfig parse(String json) {

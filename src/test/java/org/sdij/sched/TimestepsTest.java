@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 
 /** timesteps, sigmas, init_noise_sigma and order of every golden case and step count. */
+@Tag("golden")
 class TimestepsTest {
 
     @TestFactory

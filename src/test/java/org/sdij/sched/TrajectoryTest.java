@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.GoldenFloats;
 import org.sdij.random.NoiseSource;
@@ -19,6 +20,7 @@ import org.sdij.random.NoiseSource;
  * Runs every golden trajectory free (our own latents feed the next step) with the README's stand-in model
  * {@code 0.5 * scale_model_input(sample, t) + 0.1 * cos(t / 1000)} and checks every intermediate tensor.
  */
+@Tag("golden")
 class TrajectoryTest {
     static final double ATOL = 1e-5;
     private static final Map<String, Double> MAX_ERRORS = new TreeMap<>();

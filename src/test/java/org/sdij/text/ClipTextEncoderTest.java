@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,7 @@ import org.sdij.nn.Weights;
  * {@code text_encoder_<case>} and the OpenCLIP-named single file) and against the whole tiny models of
  * {@code tiny-models}, as folders and as single files.
  */
+@Tag("golden")
 class ClipTextEncoderTest {
 
     private static final double TOLERANCE = 1e-4;

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,7 @@ import org.sdij.Reference;
  * (vocab.json + merges.txt, pad token from special_tokens_map.json) and the bundled vocabulary with
  * either padding.
  */
+@Tag("golden")
 class ClipTokenizerTest {
 
     private static final long SD1_PAD = 49407;

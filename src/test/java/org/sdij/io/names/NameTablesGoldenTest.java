@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.Reference;
 import org.sdij.io.RenamedSource;
@@ -26,6 +27,7 @@ import org.sdij.io.SafeTensorsFile;
  * Every single-file copy of a tiny network in {@code models/} renamed by the tables equals its diffusers
  * copy: the same names (and exactly the names the table expects for the config) and bit-identical tensors.
  */
+@Tag("golden")
 class NameTablesGoldenTest {
 
     @TestFactory

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.Reference;
 import org.sdij.io.TensorAsserts;
@@ -24,6 +25,7 @@ import org.sdij.io.TensorAsserts;
  * LDM modules have (counts per top-level group from {@code configs/summary.json} and
  * {@code configs/ldm_crosscheck.json}), without any real weights.
  */
+@Tag("golden")
 class NameTablesRealConfigsTest {
 
     @TestFactory

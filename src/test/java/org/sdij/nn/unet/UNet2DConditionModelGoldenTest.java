@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.io.SafeTensorsFile;
@@ -25,6 +26,7 @@ import org.sdij.nn.Weights;
  * Every case of every tiny UNet in {@code models/unet-*} against diffusers' output, loaded strictly from the
  * diffusers folder and from the original single file through the io.names tables.
  */
+@Tag("golden")
 class UNet2DConditionModelGoldenTest {
     private static final double TOLERANCE = 1e-4;
 

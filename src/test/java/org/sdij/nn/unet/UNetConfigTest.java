@@ -14,9 +14,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.sdij.Reference;
 
+@Tag("golden")
 class UNetConfigTest {
 
     private static Map<String, UNetConfig> realConfigs() throws IOException {

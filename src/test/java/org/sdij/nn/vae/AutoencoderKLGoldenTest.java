@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.sdij.io.SafeTensorsFile;
 import org.sdij.io.TensorSource;
@@ -24,6 +25,7 @@ import org.sdij.nn.Weights;
  * Every case of every tiny VAE in {@code models/vae-*} (posterior mean/logvar/std and both decodes), loaded
  * strictly from the diffusers folder and from the original single file through the io.names tables.
  */
+@Tag("golden")
 class AutoencoderKLGoldenTest {
     private static final double TOLERANCE = 2e-4;
 
