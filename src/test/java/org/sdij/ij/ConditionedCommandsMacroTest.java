@@ -70,6 +70,11 @@ class ConditionedCommandsMacroTest {
         return worst;
     }
 
+    /** The strength diffusers ran the case with (its call's, which for inpainting the spec leaves out). */
+    private static String strength(Path c) throws Exception {
+        return CommandFixtures.manifest(c).getAsJsonObject("call").get("strength").getAsString();
+    }
+
     /** The white (0.5 and up) part of a mask image, which in the goldens is a rectangle. */
     private static Roi rectangleOf(ImagePlus mask) {
         Rectangle box = null;
@@ -97,15 +102,17 @@ class ConditionedCommandsMacroTest {
             ImagePlus init = IJ.openImage(c.resolve("init_image.png").toString());
             init.setRoi(roi);
             List<Object> before = show(init);
-            MacroHarness.run(run("Inpaint Selection...", CommandFixtures.caseOptions(c) + " output=32-bit"));
+            String strength = strength(c);
+            MacroHarness.run(run("Inpaint Selection...", CommandFixtures.caseOptions(c) + " strength=" + strength
+                    + " output=32-bit"));
             ImagePlus out = CommandFixtures.newResult(init);
             float[] golden = CommandFixtures.goldenImages(c);
-            double worst = CommandFixtures.maxFloatError(out, 1, golden, 0);
+            double worst = CommandFixtures.maxFloatStackError(out, golden);
             System.out.printf("  %s: 32-bit max abs error %.3g%n", c.getFileName(), worst);
             assertTrue(worst <= 1e-4, "max abs error " + worst);
-            assertEquals(3, out.getStackSize(), "one image as R, G, B");
+            assertEquals(3 * CommandFixtures.batch(c), out.getStackSize(), "each image as R, G, B");
             assertEquals("inpaint", out.getProp("sdij.pipeline"));
-            assertEquals("1.0", out.getProp("sdij.strength"));
+            assertEquals(Double.toString(Double.parseDouble(strength)), out.getProp("sdij.strength"));
             assertTrue(out.getProp("sdij.macro").contains("makeRectangle(" + roi.getBounds().x + ", "), out.getProp("sdij.macro"));
             assertTrue(SampleImages.samePixels(before, init), "the input was changed");
             assertEquals(roi.getBounds(), init.getRoi().getBounds(), "the selection was changed");
@@ -115,31 +122,39 @@ class ConditionedCommandsMacroTest {
 
     @Test
     void inpaintingAnOvalWithFeatherAndPasteBackEqualsTheCommandLine() throws Exception {
-        Path c = CommandFixtures.cases("inpaint").get(0);
+        Path c = CommandFixtures.aCase("inpaint");
         ImagePlus init = IJ.openImage(c.resolve("init_image.png").toString());
-        Roi oval = new OvalRoi(10, 14, 37, 29);
+        int w = init.getWidth();
+        int h = init.getHeight();
+        Roi oval = new OvalRoi(w / 6, h / 4, w / 2 + 5, h / 2 - 3); // inside the picture, away from its corner
+        Rectangle box = oval.getBounds();
         init.setRoi(oval);
         List<Object> before = show(init);
-        MacroHarness.run(run("Inpaint Selection...", CommandFixtures.caseOptions(c) + " feather=3 paste_back output=32-bit"));
+        String strength = strength(c);
+        MacroHarness.run(run("Inpaint Selection...", CommandFixtures.caseOptions(c) + " strength=" + strength
+                + " feather=3 paste_back output=32-bit"));
         ImagePlus out = CommandFixtures.newResult(init);
-        assertEquals(64, out.getWidth());
+        assertEquals(w, out.getWidth());
+        assertEquals(h, out.getHeight());
         assertTrue(out.getInfoProperty().contains("feather 3.0 px"), out.getInfoProperty());
-        assertTrue(out.getProp("sdij.macro").startsWith("selectImage(\"init_image.png\"); makeOval(10, 14, 37, 29); "
-                + "run(\"Inpaint Selection...\""), out.getProp("sdij.macro"));
+        assertTrue(out.getProp("sdij.macro").startsWith("selectImage(\"init_image.png\"); makeOval(" + box.x + ", " + box.y
+                + ", " + box.width + ", " + box.height + "); run(\"Inpaint Selection...\""), out.getProp("sdij.macro"));
         assertTrue(SampleImages.samePixels(before, init), "the input was changed");
 
         Path maskPng = dir.resolve("oval.png");
-        ImageIO.write(RoiMask.asBytes(RoiMask.of(oval, new Rectangle(0, 0, 64, 64)), 64, 64).getBufferedImage(),
+        ImageIO.write(RoiMask.asBytes(RoiMask.of(oval, new Rectangle(0, 0, w, h)), w, h).getBufferedImage(),
                 "png", maskPng.toFile());
         Path tif = dir.resolve("inpaint.tif");
         var spec = CommandFixtures.spec(c);
+        int batch = CommandFixtures.batch(c);
         assertEquals(0, Main.run(new String[] {"inpaint", "--model", CommandFixtures.modelOf(c),
-            "--prompt", CommandFixtures.manifest(c).getAsJsonObject("text").get("prompt").getAsString(),
+            "--prompt", CommandFixtures.prompt(c), "--negative-prompt", CommandFixtures.negativePrompt(c),
             "--seed", spec.get("seed").getAsString(), "--steps", spec.get("steps").getAsString(),
             "--guidance", spec.get("guidance_scale").getAsString(), "--sampler", spec.get("scheduler").getAsString(),
+            "--strength", strength, "--num-images", Integer.toString(batch),
             "--image", c.resolve("init_image.png").toString(), "--mask", maskPng.toString(), "--feather", "3",
             "--out", tif.toString()}));
-        double worst = maxError(out, 1, ImageFiles.read(tif));
+        double worst = maxError(out, 1, ImageFiles.read(batch == 1 ? tif : dir.resolve("inpaint-1.tif")));
         System.out.printf("  inpaint oval, feather 3, paste-back: max abs error vs the command line %.3g%n", worst);
         assertTrue(worst <= 1e-4, "max abs error " + worst);
         int[] rgbInit = (int[]) init.getProcessor().getPixels();
@@ -191,10 +206,10 @@ class ConditionedCommandsMacroTest {
             ImagePlus init = IJ.openImage(c.resolve("init_image.png").toString());
             List<Object> before = show(init);
             MacroHarness.run(run("Depth to Image...", CommandFixtures.caseOptions(c) + " depth=[depth map] strength="
-                    + CommandFixtures.spec(c).get("strength").getAsString() + " output=32-bit"));
+                    + strength(c) + " output=32-bit"));
             ImagePlus out = CommandFixtures.newResult(init);
             assertTrue(out != depth);
-            double worst = CommandFixtures.maxFloatError(out, 1, CommandFixtures.goldenImages(c), 0);
+            double worst = CommandFixtures.maxFloatStackError(out, CommandFixtures.goldenImages(c));
             System.out.printf("  %s: 32-bit max abs error %.3g%n", c.getFileName(), worst);
             assertTrue(worst <= 1e-4, "max abs error " + worst);
             assertEquals("depth2img", out.getProp("sdij.pipeline"));
@@ -227,31 +242,33 @@ class ConditionedCommandsMacroTest {
 
     @Test
     void upscaleEqualsTheCommandLineAndDividesThePixelSizeBy4() throws Exception {
-        Path c = CommandFixtures.cases("upscale").get(0);
-        String model = CommandFixtures.tinyModel("x4-upscaler");
+        Path c = CommandFixtures.aCase("upscale");
+        String model = CommandFixtures.modelOf(c);
         var spec = CommandFixtures.spec(c);
+        String noiseLevel = CommandFixtures.manifest(c).getAsJsonObject("call").get("noise_level").getAsString();
+        String negative = CommandFixtures.negativePrompt(c);
         ImagePlus low = IJ.openImage(c.resolve("low_res_image.png").toString());
         Calibration cal = low.getCalibration();
         cal.pixelWidth = 2;
         cal.pixelHeight = 2;
         cal.setUnit("um");
         List<Object> before = show(low);
-        String prompt = CommandFixtures.manifest(c).getAsJsonObject("text").get("prompt").getAsString();
-        MacroHarness.run(run("Upscale 4x...", "model=[" + model + "] prompt=[" + prompt + "] seed="
-                + spec.get("seed").getAsString() + " steps=" + spec.get("steps").getAsString() + " guidance="
-                + spec.get("guidance_scale").getAsString() + " sampler=ddim noise_level=20 output=32-bit"));
+        String prompt = CommandFixtures.prompt(c);
+        MacroHarness.run(run("Upscale 4x...", CommandFixtures.caseOptions(c) + " noise_level=" + noiseLevel
+                + " output=32-bit"));
         ImagePlus out = CommandFixtures.newResult(low);
         assertEquals(4 * low.getWidth(), out.getWidth());
         assertEquals(4 * low.getHeight(), out.getHeight());
         assertEquals(0.5, out.getCalibration().pixelWidth);
         assertEquals(low.getCalibration().getUnit(), out.getCalibration().getUnit());
-        assertEquals("20", out.getProp("sdij.noise_level"));
+        assertEquals(noiseLevel, out.getProp("sdij.noise_level"));
         assertTrue(SampleImages.samePixels(before, low), "the input was changed");
 
         Path tif = dir.resolve("upscale.tif");
-        assertEquals(0, Main.run(new String[] {"upscale", "--model", model, "--prompt", prompt,
+        assertEquals(0, Main.run(new String[] {"upscale", "--model", model, "--prompt", prompt, "--negative-prompt", negative,
             "--seed", spec.get("seed").getAsString(), "--steps", spec.get("steps").getAsString(),
-            "--guidance", spec.get("guidance_scale").getAsString(), "--sampler", "ddim", "--noise-level", "20",
+            "--guidance", spec.get("guidance_scale").getAsString(), "--sampler", spec.get("scheduler").getAsString(),
+            "--noise-level", noiseLevel,
             "--image", c.resolve("low_res_image.png").toString(), "--out", tif.toString()}));
         double worst = maxError(out, 1, ImageFiles.read(tif));
         System.out.printf("  upscale: max abs error vs the command line %.3g%n", worst);

@@ -52,16 +52,18 @@ class ImageToImageMacroTest {
             ImagePlus init = IJ.openImage(c.resolve("init_image.png").toString());
             assertEquals(ImagePlus.COLOR_RGB, init.getType());
             List<Object> before = show(init);
-            String options = CommandFixtures.caseOptions(c) + " strength=" + CommandFixtures.spec(c).get("strength").getAsString();
+            String options = CommandFixtures.caseOptions(c) + " strength="
+                    + CommandFixtures.manifest(c).getAsJsonObject("call").get("strength").getAsString();
             float[] golden = CommandFixtures.goldenImages(c);
 
             MacroHarness.run(run(options + " output=32-bit"));
             ImagePlus floats = CommandFixtures.newResult(init);
-            double worst = CommandFixtures.maxFloatError(floats, 1, golden, 0);
+            double worst = CommandFixtures.maxFloatStackError(floats, golden);
             IJ.selectWindow(init.getID());
             MacroHarness.run(run(options));
             ImagePlus rgb = CommandFixtures.newResult(init);
-            int flips = CommandFixtures.assertRgbMatches(golden, 0, (int[]) rgb.getProcessor().getPixels(), 1e-4);
+            assertEquals(CommandFixtures.batch(c), rgb.getStackSize(), "one slice per image");
+            int flips = CommandFixtures.assertRgbStackMatches(golden, rgb, 1e-4);
             System.out.printf("  %s: 32-bit max abs error %.3g, RGB values one off at a rounding boundary: %d%n",
                     c.getFileName(), worst, flips);
             assertTrue(worst <= 1e-4, "max abs error " + worst);

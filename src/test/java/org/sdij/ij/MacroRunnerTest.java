@@ -8,7 +8,6 @@ import ij.process.ByteProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sdij.Reference;
 import org.sdij.cli.Main;
 
 import java.io.ByteArrayOutputStream;
@@ -82,16 +81,16 @@ class MacroRunnerTest {
 
     @Test
     void aMacrosTextToImageSavedAsTiffHasTheGoldenPixels() throws Exception {
-        Path c = Reference.resolve("pipelines/txt2img-sd1-ddim-g7.5-generator");
+        Path c = CommandFixtures.aCase("txt2img");
         Path macro = dir.resolve("astronaut.ijm");
-        Files.writeString(macro, "run(\"Text to Image...\", \"" + CommandFixtures.caseOptions(c) + "\");\n"
+        Files.writeString(macro, "run(\"Text to Image...\", \"" + CommandFixtures.textToImageOptions(c) + "\");\n"
                 + "saveAs(\"Tiff\", getArgument());\nprint(\"saved \" + getTitle());\n");
         Path tif = dir.resolve("astronaut out.tif");
         assertEquals(0, sdijProcess("macro", macro.toString(), tif.toString()), err);
         assertTrue(out.contains("saved astronaut out.tif"), "print() writes to standard output: " + out);
         ImagePlus saved = IJ.openImage(tif.toString());
-        int flips = CommandFixtures.assertRgbMatches(CommandFixtures.goldenImages(c), 0,
-                (int[]) saved.getProcessor().getPixels(), 1e-4);
+        assertEquals(CommandFixtures.batch(c), saved.getStackSize(), "every image of the case, one slice each");
+        int flips = CommandFixtures.assertRgbStackMatches(CommandFixtures.goldenImages(c), saved, 1e-4);
         System.out.println("  bin/sd-ij macro: RGB values one off at a rounding boundary: " + flips);
         assertTrue(saved.getProp("sdij.macro").startsWith("run(\"Text to Image...\""), saved.getProp("sdij.macro"));
 

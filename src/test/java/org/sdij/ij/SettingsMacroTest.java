@@ -86,9 +86,9 @@ class SettingsMacroTest {
      */
     @Test
     void textToImageRunsWithHalfWeightsAndTheSettingReloadsTheModel() throws Exception {
-        java.nio.file.Path c = org.sdij.Reference.resolve("pipelines/txt2img-sd1-ddim-g7.5-generator");
-        String textToImage = "run(\"Text to Image...\", \"" + CommandFixtures.caseOptions(c)
-                + " width=64 height=64 output=32-bit\");";
+        java.nio.file.Path c = CommandFixtures.aCase("txt2img");
+        String textToImage = "run(\"Text to Image...\", \"" + CommandFixtures.textToImageOptions(c)
+                + " output=32-bit\");";
         float[] golden = CommandFixtures.goldenImages(c);
 
         MacroHarness.run("run(\"Models and Settings...\", \"low_memory\");");
@@ -99,7 +99,7 @@ class SettingsMacroTest {
         assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, ModelCache.loaded().dtype());
         ij.ImagePlus low = CommandFixtures.newResult(null);
         assertEquals("fp16 in memory", low.getProp(ImageOutput.PREFIX + "Weights"));
-        double lowError = CommandFixtures.maxFloatError(low, 1, golden, 0);
+        double lowError = CommandFixtures.maxFloatStackError(low, golden);
         System.out.printf("  Text to Image with low_memory: 32-bit max abs error %.3g against diffusers%n", lowError);
         assertTrue(lowError > 0 && lowError <= 1e-2, "max abs error " + lowError);
 
@@ -109,6 +109,6 @@ class SettingsMacroTest {
         assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, ModelCache.loaded().storageDtype());
         ij.ImagePlus plain = CommandFixtures.newResult(low);
         assertEquals(null, plain.getProp(ImageOutput.PREFIX + "Weights"));
-        assertTrue(CommandFixtures.maxFloatError(plain, 1, golden, 0) <= 1e-4);
+        assertTrue(CommandFixtures.maxFloatStackError(plain, golden) <= 1e-4);
     }
 }

@@ -50,20 +50,24 @@ class TextToImageMacroTest {
     Stream<DynamicTest> pixelsEqualTheGoldenAsRgbAndAs32Bit() throws Exception {
         return CommandFixtures.cases("txt2img").stream().map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> {
             float[] golden = CommandFixtures.goldenImages(c);
-            String options = CommandFixtures.caseOptions(c) + " width=64 height=64";
+            int[] size = CommandFixtures.size(c);
+            int batch = CommandFixtures.batch(c);
+            String options = CommandFixtures.textToImageOptions(c);
 
             MacroHarness.run(run(options));
             var rgb = CommandFixtures.newResult(null);
             assertEquals(ij.ImagePlus.COLOR_RGB, rgb.getType());
-            assertEquals(64, rgb.getWidth());
-            assertEquals(1, rgb.getStackSize());
-            int flips = CommandFixtures.assertRgbMatches(golden, 0, (int[]) rgb.getProcessor().getPixels(), 1e-4);
+            assertEquals(size[0], rgb.getWidth());
+            assertEquals(size[1], rgb.getHeight());
+            assertEquals(batch, rgb.getStackSize(), "one slice per image");
+            int flips = CommandFixtures.assertRgbStackMatches(golden, rgb, 1e-4);
 
             MacroHarness.run(run(options + " output=32-bit"));
             var floats = CommandFixtures.newResult(rgb);
             assertEquals(32, floats.getBitDepth());
             assertEquals(3, floats.getNChannels());
-            double worst = CommandFixtures.maxFloatError(floats, 1, golden, 0);
+            assertEquals(batch, floats.getNSlices());
+            double worst = CommandFixtures.maxFloatStackError(floats, golden);
             System.out.printf("  %s: 32-bit max abs error %.3g, RGB values one off at a rounding boundary: %d%n",
                     c.getFileName(), worst, flips);
             assertTrue(worst <= 1e-4, "max abs error " + worst);
@@ -71,42 +75,64 @@ class TextToImageMacroTest {
         }));
     }
 
+    /**
+     * A seeded txt2img case run with a negative prompt, one image more than the case made and no size (the
+     * model's own): one stack, each slice labelled with the seed and its place, the metadata and a macro line
+     * that makes the same pixels again.
+     */
     @Test
     void aBatchIsOneStackWithSeedLabelsMetadataAndTheMacroLine() throws Exception {
-        Path c = Reference.resolve("pipelines/txt2img-sd1-ddim-g7.5-generator");
-        String options = CommandFixtures.caseOptions(c) + " negative_prompt=[blurry, low quality] num_images=2";
+        Path c = CommandFixtures.aCase("txt2img");
+        var spec = CommandFixtures.spec(c);
+        String seed = spec.get("seed").getAsString();
+        int images = CommandFixtures.batch(c) + 1;
+        String options = CommandFixtures.withOption(CommandFixtures.withOption(CommandFixtures.caseOptions(c),
+                "negative_prompt", "[blurry, low quality]"), "num_images", Integer.toString(images));
+        Path model = Path.of(CommandFixtures.modelOf(c));
         MacroHarness.run(run(options));
         var out = CommandFixtures.newResult(null);
-        assertEquals(2, out.getStackSize());
-        assertEquals(64, out.getHeight(), "0 = the model's own size");
-        assertEquals("seed 42 #1", out.getStack().getSliceLabel(1));
-        assertEquals("seed 42 #2", out.getStack().getSliceLabel(2));
-        assertEquals("a photograph of an astronaut riding a horse", out.getProp("sdij.prompt"));
+        assertEquals(images, out.getStackSize());
+        assertEquals(nativeSize(model), out.getHeight(), "0 = the model's own size");
+        assertEquals(nativeSize(model), out.getWidth(), "0 = the model's own size");
+        for (int s = 1; s <= images; s++) assertEquals("seed " + seed + " #" + s, out.getStack().getSliceLabel(s));
+        assertEquals(CommandFixtures.prompt(c), out.getProp("sdij.prompt"));
         assertEquals("blurry, low quality", out.getProp("sdij.negative_prompt"));
-        assertEquals("sd1", out.getProp("sdij.model"));
-        assertEquals("ddim", out.getProp("sdij.sampler"));
-        assertEquals("42,42", out.getProp("sdij.seeds"));
+        assertEquals(model.getFileName().toString(), out.getProp("sdij.model"));
+        assertEquals(spec.get("scheduler").getAsString(), out.getProp("sdij.sampler"));
+        assertEquals(String.join(",", Collections.nCopies(images, seed)), out.getProp("sdij.seeds"));
         assertTrue(out.getProp("sdij.version").startsWith("sd-ij "), out.getProp("sdij.version"));
         String line = out.getProp("sdij.macro");
         assertEquals(CommandTables.TEXT_TO_IMAGE.macroLine(CommandTables.TEXT_TO_IMAGE.fromMacro(options)), line);
         String info = out.getInfoProperty();
-        assertTrue(info.contains("Negative prompt: blurry, low quality\nSteps: 4, Sampler: ddim, CFG scale: 7.5, Seed: 42"), info);
-        assertTrue(info.contains("Batch pos: 2"), info);
+        String parameters = "Negative prompt: blurry, low quality\nSteps: " + spec.get("steps").getAsInt() + ", Sampler: "
+                + spec.get("scheduler").getAsString() + ", CFG scale: " + spec.get("guidance_scale").getAsDouble()
+                + ", Seed: " + seed;
+        assertTrue(info.contains(parameters), "no '" + parameters + "' in " + info);
+        assertTrue(info.contains("Batch pos: " + images), info);
         assertTrue(info.endsWith("Macro: " + line), info);
-        String hash = folderHash(Reference.resolve("tiny-models/sd1"));
+        String hash = folderHash(model);
         assertEquals(hash, out.getProp("sdij.model_hash"));
-        assertTrue(info.contains(", Model: sd1, Model hash: " + hash.substring(0, 10) + ", Model kind: "), info);
+        assertTrue(info.contains(", Model: " + model.getFileName() + ", Model hash: " + hash.substring(0, 10)
+                + ", Model kind: "), info);
 
         // the recorded line, run as it stands, makes the same pixels
         MacroHarness.run(line);
         var again = CommandFixtures.newResult(out);
-        for (int s = 1; s <= 2; s++) assertArrayEquals((int[]) out.getStack().getPixels(s), (int[]) again.getStack().getPixels(s));
+        assertEquals(images, again.getStackSize());
+        for (int s = 1; s <= images; s++) assertArrayEquals((int[]) out.getStack().getPixels(s), (int[]) again.getStack().getPixels(s));
+    }
+
+    /** The side a diffusers folder makes by default: the UNet's sample_size times the VAE's downsampling. */
+    private static int nativeSize(Path folder) throws Exception {
+        var unet = com.google.gson.JsonParser.parseString(Files.readString(folder.resolve("unet/config.json"))).getAsJsonObject();
+        var vae = com.google.gson.JsonParser.parseString(Files.readString(folder.resolve("vae/config.json"))).getAsJsonObject();
+        return unet.get("sample_size").getAsInt() << (vae.getAsJsonArray("block_out_channels").size() - 1);
     }
 
     @Test
     void reproduceFromMetadataSaysWhenTheModelHashDiffersAndAcceptsImagesWithoutOne() throws Exception {
-        Path c = Reference.resolve("pipelines/txt2img-sd1-ddim-g7.5-generator");
-        MacroHarness.run(run(CommandFixtures.caseOptions(c)));
+        Path c = CommandFixtures.aCase("txt2img");
+        MacroHarness.run(run(CommandFixtures.textToImageOptions(c)));
         var out = CommandFixtures.newResult(null);
         String hash = out.getProp("sdij.model_hash");
         assertEquals(64, hash.length(), hash);
@@ -114,7 +140,7 @@ class TextToImageMacroTest {
         out.setProp("sdij.model_hash", OTHER_WEIGHTS); // as if made from other weights under the same name
         MacroHarness.run("run(\"Reproduce from Metadata...\");");
         var remade = CommandFixtures.newResult(out);
-        assertArrayEquals((int[]) out.getProcessor().getPixels(), (int[]) remade.getProcessor().getPixels());
+        assertStackEquals(out, remade);
         assertEquals(hash, remade.getProp("sdij.model_hash"), "the new image records the model it was made with");
         String note = "model hash differs: image " + OTHER_WEIGHTS.substring(0, 10) + ", model " + hash.substring(0, 10);
         assertTrue(remade.getInfoProperty().endsWith("Reproduced from '" + out.getTitle() + "': " + note),
@@ -126,9 +152,16 @@ class TextToImageMacroTest {
         MacroHarness.run("run(\"Reproduce from Metadata...\");");
         var older = CommandFixtures.newResult(out);
         assertTrue(older != remade, "a new image");
-        assertArrayEquals((int[]) out.getProcessor().getPixels(), (int[]) older.getProcessor().getPixels());
+        assertStackEquals(out, older);
         assertFalse(older.getInfoProperty().contains("differs"), older.getInfoProperty());
         assertEquals(hash, older.getProp("sdij.model_hash"));
+    }
+
+    private static void assertStackEquals(ij.ImagePlus want, ij.ImagePlus got) {
+        assertEquals(want.getStackSize(), got.getStackSize());
+        for (int s = 1; s <= want.getStackSize(); s++) {
+            assertArrayEquals((int[]) want.getStack().getPixels(s), (int[]) got.getStack().getPixels(s), "slice " + s);
+        }
     }
 
     /** SHA-256 of "abc": a hash no tiny model has. */
@@ -154,23 +187,25 @@ class TextToImageMacroTest {
 
     @Test
     void reproduceFromMetadataRemakesTheImageFromASavedTiff() throws Exception {
-        Path c = Reference.resolve("pipelines/txt2img-sd1-euler-g7.5-generator");
+        Path c = CommandFixtures.aCase("txt2img", "with the euler sampler",
+                m -> m.getAsJsonObject("spec").get("scheduler").getAsString().equals("euler"));
         MacroHarness.run("run(\"Models and Settings...\", \"models_folder=[" + Reference.resolve("tiny-models") + "]\");");
-        String options = CommandFixtures.caseOptions(c).replace(CommandFixtures.tinyModel("sd1"), "sd1");
-        assertTrue(options.startsWith("model=[sd1] "), "the model by its name in the models folder: " + options);
-        String tif = dir.resolve("astronaut.tif").toString();
+        String name = Path.of(CommandFixtures.modelOf(c)).getFileName().toString();
+        String options = CommandFixtures.textToImageOptions(c).replace(CommandFixtures.modelOf(c), name);
+        assertTrue(options.startsWith("model=[" + name + "] "), "the model by its name in the models folder: " + options);
+        String tif = dir.resolve("picture.tif").toString();
         MacroHarness.run(run(options) + "\nsaveAs(\"Tiff\", \"" + tif + "\");\nclose();");
         assertEquals(0, CommandFixtures.openImageCount());
 
         MacroHarness.run("open(\"" + tif + "\");\nrun(\"Reproduce from Metadata...\");");
-        var saved = ij.WindowManager.getImage("astronaut.tif");
+        var saved = ij.WindowManager.getImage("picture.tif");
         var remade = CommandFixtures.newResult(saved);
-        assertArrayEquals((int[]) saved.getProcessor().getPixels(), (int[]) remade.getProcessor().getPixels());
+        assertStackEquals(saved, remade);
         assertEquals(saved.getProp("sdij.macro"), remade.getProp("sdij.macro"));
         assertEquals(64, saved.getProp("sdij.model_hash").length(), "the hash survives the TIFF file");
         assertEquals(saved.getProp("sdij.model_hash"), remade.getProp("sdij.model_hash"));
         assertFalse(remade.getInfoProperty().contains("model hash differs"), "the same model");
         float[] golden = CommandFixtures.goldenImages(c);
-        CommandFixtures.assertRgbMatches(golden, 0, (int[]) remade.getProcessor().getPixels(), 1e-4);
+        CommandFixtures.assertRgbStackMatches(golden, remade, 1e-4);
     }
 }
