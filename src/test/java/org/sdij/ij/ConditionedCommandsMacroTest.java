@@ -10,6 +10,7 @@ import ij.measure.Calibration;
 import ij.process.FloatProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the command line's pixels for the same settings (inpainting with an oval and paste-back, upscaling),
  * stacks as one batch, sizes, calibration, records, and the input untouched.
  */
+@Tag("golden")
 class ConditionedCommandsMacroTest {
 
     static {

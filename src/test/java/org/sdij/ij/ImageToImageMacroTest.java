@@ -6,6 +6,7 @@ import ij.gui.Roi;
 import ij.measure.Calibration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cases, the selection's bounding box, every image type through its display range, stacks as one batch,
  * the input untouched (pixel arrays compared), and the recorded line and Reproduce from Metadata.
  */
+@Tag("golden")
 class ImageToImageMacroTest {
 
     static {

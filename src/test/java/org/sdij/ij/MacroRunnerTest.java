@@ -6,6 +6,7 @@ import ij.ImageStack;
 import ij.io.FileSaver;
 import ij.process.ByteProcessor;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdij.cli.Main;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a separate process and in-process: a macro's Text to Image saved as TIFF has diffusers' pixels, the
  * example macros of macros/ run on the tiny model, and failures give an exit status and a message.
  */
+@Tag("golden")
 class MacroRunnerTest {
 
     static {

@@ -1,6 +1,7 @@
 package org.sdij.ij;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Models and Settings... run as a macro string through ImageJ's interpreter, found through plugins.config. */
+@Tag("golden")
 class SettingsMacroTest {
 
     static {

@@ -2,6 +2,7 @@ package org.sdij.ij;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * diffusers' for every seeded txt2img case, and the new stack carries the metadata and the macro line
  * that Reproduce from Metadata runs again (also from a TIFF file).
  */
+@Tag("golden")
 class TextToImageMacroTest {
 
     static {
