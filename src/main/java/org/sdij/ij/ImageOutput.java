@@ -115,13 +115,19 @@ public final class ImageOutput {
         return m.imageIndex() > 0 ? seed + " #" + m.imageIndex() : seed;
     }
 
-    /** The input's calibration cropped to the region and scaled: pixel size / scale, origin moved with the crop. */
+    /**
+     * The input's calibration cropped to the region and scaled: pixel size / scale, origin moved with the crop.
+     * An uncalibrated input (1 "pixel" per pixel) keeps pixel size 1: a 0.25 "pixel" size would make ImageJ
+     * read a 64x64 upscale as 16x16 in the title and Info.
+     */
     static Calibration outputCalibration(Options o) {
         Calibration cal = o.calibration().copy();
         cal.disableDensityCalibration();
         double s = o.scale();
-        cal.pixelWidth = cal.pixelWidth / s;
-        cal.pixelHeight = cal.pixelHeight / s;
+        if (cal.scaled()) {
+            cal.pixelWidth = cal.pixelWidth / s;
+            cal.pixelHeight = cal.pixelHeight / s;
+        }
         int x = o.region() == null ? 0 : o.region().x;
         int y = o.region() == null ? 0 : o.region().y;
         cal.xOrigin = (cal.xOrigin - x) * s;

@@ -274,6 +274,8 @@ class ConditionedCommandsMacroTest {
         assertEquals(32, out.getHeight());
         assertEquals(2, out.getStackSize());
         assertEquals("3,5,12,8", out.getProp("sdij.input_region"));
+        assertEquals(1.0, out.getCalibration().pixelWidth, "an uncalibrated input stays uncalibrated");
+        assertTrue(!out.getCalibration().scaled(), out.getCalibration().getUnits());
         assertTrue(out.getProp("sdij.macro").contains("makeRectangle(3, 5, 12, 8); run(\"Upscale 4x...\""));
         assertTrue(SampleImages.samePixels(before, stack), "the input was changed");
         assertReproduced(stack, out);
