@@ -84,10 +84,11 @@ class ImageJProgressTest {
 
     /**
      * The status line counts the steps asked for, never the model calls: PNDM makes one call more than its
-     * steps, and an img2img run with strength s makes diffusers' min(floor(steps * s), steps) of them.
+     * steps, and an img2img run with strength s makes diffusers' min(floor(steps * s), steps) of them. Once
+     * the result is shown, the status line says the command is done and how long it took.
      */
     @TestFactory
-    Stream<DynamicTest> theStatusLineCountsTheStepsAskedFor() throws Exception {
+    Stream<DynamicTest> theStatusLineCountsTheStepsAskedForAndEndsWithDone() throws Exception {
         List<Path> cases = new ArrayList<>(CommandFixtures.cases("txt2img"));
         cases.addAll(CommandFixtures.cases("img2img"));
         return cases.stream().filter(c -> sampler(c).equals("pndm")).map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> {
@@ -117,6 +118,9 @@ class ImageJProgressTest {
                 last = done;
             }
             assertEquals(expected, last, "the last step shown: " + recording.status);
+            String end = recording.status.get(recording.status.size() - 1);
+            assertTrue(end != null && end.matches(Pattern.quote(command.replace("...", "")) + ": done in \\d+\\.\\d s"),
+                    "the status line after the run: " + end);
         }));
     }
 
