@@ -13,6 +13,7 @@ import org.sdij.pipeline.RgbImage;
 import java.awt.Color;
 import java.awt.Rectangle;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -143,12 +144,20 @@ public final class ImageOutput {
             seeds.add(Long.toUnsignedString(metadata.get(k).seed()));
         }
         if (macroLine != null) info.add("Macro: " + macroLine);
-        imp.setProperty("Info", info.toString());
+        imp.setProperty("Info", info + "\n");
         for (Map.Entry<String, String> e : metadata.get(0).asMap().entrySet()) {
-            if (e.getValue() != null) imp.setProp(PREFIX + e.getKey(), oneLine(e.getValue()));
+            if (e.getValue() != null) imp.setProp(PREFIX + propertyKey(e.getKey()), oneLine(e.getValue()));
         }
         imp.setProp(SEEDS, seeds.toString());
         if (macroLine != null) imp.setProp(MACRO, macroLine);
+    }
+
+    /**
+     * A record key as a property name's snake_case tail: the keys the pipelines add in the parameters
+     * text's words ("Inpaint mode", "Paste-back", "Weights") become inpaint_mode, paste_back, weights.
+     */
+    static String propertyKey(String key) {
+        return key.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
     }
 
     private static String oneLine(String s) {

@@ -124,6 +124,13 @@ class ConditionedCommandsMacroTest {
         ImagePlus out = CommandFixtures.newResult(init);
         assertEquals(64, out.getWidth());
         assertTrue(out.getInfoProperty().contains("feather 3.0 px"), out.getInfoProperty());
+        assertEquals("feather 3.0 px", out.getProp("sdij.paste_back"));
+        assertTrue(out.getProp("sdij.inpaint_mode") != null, "sdij.inpaint_mode");
+        String[] props = out.getPropertiesAsArray();
+        for (int k = 0; k < props.length; k += 2) {
+            assertTrue(props[k].matches("sdij\\.[a-z0-9_]+"), "property " + props[k] + " is not sdij.snake_case");
+        }
+        assertTrue(out.getInfoProperty().endsWith("\n"), "the Info ends with a newline");
         assertTrue(out.getProp("sdij.macro").startsWith("selectImage(\"init_image.png\"); makeOval(10, 14, 37, 29); "
                 + "run(\"Inpaint Selection...\""), out.getProp("sdij.macro"));
         assertTrue(SampleImages.samePixels(before, init), "the input was changed");

@@ -92,7 +92,7 @@ class TextToImageMacroTest {
         String info = out.getInfoProperty();
         assertTrue(info.contains("Negative prompt: blurry, low quality\nSteps: 4, Sampler: ddim, CFG scale: 7.5, Seed: 42"), info);
         assertTrue(info.contains("Batch pos: 2"), info);
-        assertTrue(info.endsWith("Macro: " + line), info);
+        assertTrue(info.endsWith("Macro: " + line + "\n"), "the Info ends with a newline: " + info);
         String hash = folderHash(Reference.resolve("tiny-models/sd1"));
         assertEquals(hash, out.getProp("sdij.model_hash"));
         assertTrue(info.contains(", Model: sd1, Model hash: " + hash.substring(0, 10) + ", Model kind: "), info);
@@ -117,7 +117,7 @@ class TextToImageMacroTest {
         assertArrayEquals((int[]) out.getProcessor().getPixels(), (int[]) remade.getProcessor().getPixels());
         assertEquals(hash, remade.getProp("sdij.model_hash"), "the new image records the model it was made with");
         String note = "model hash differs: image " + OTHER_WEIGHTS.substring(0, 10) + ", model " + hash.substring(0, 10);
-        assertTrue(remade.getInfoProperty().endsWith("Reproduced from '" + out.getTitle() + "': " + note),
+        assertTrue(remade.getInfoProperty().endsWith("Reproduced from '" + out.getTitle() + "': " + note + "\n"),
                 remade.getInfoProperty());
 
         out.setProp("sdij.model_hash", null); // an image from before hashes were recorded
