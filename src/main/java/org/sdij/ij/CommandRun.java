@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -67,14 +68,28 @@ final class CommandRun {
         };
     }
 
+    /** A status line that a run ends with instead of "done in N s" (a batch cut short by Esc), per thread. */
+    private static final ThreadLocal<String> END_STATUS = new ThreadLocal<>();
+
+    /** Makes the running command end with this status line instead of "done in N s". */
+    static void endStatus(String status) {
+        END_STATUS.set(status);
+    }
+
     /**
      * Runs the work and reports what went wrong as the command's error (which stops a running macro).
      * A cancel is reported in the status line, and also stops a macro, since its result is missing.
+     * A run that succeeds ends with {@code "<Command>: done in N s"} in the status line, written after the result
+     * is shown (showing an image clears the status line).
      */
     static void guarded(String command, Work work) {
         String name = command.replace("...", "");
+        long t0 = System.nanoTime();
+        END_STATUS.remove();
         try {
             work.run();
+            String end = END_STATUS.get();
+            IJ.showStatus(end != null ? end : doneStatus(name, (System.nanoTime() - t0) / 1e9));
         } catch (CancelledException e) {
             String message = name + ": " + e.getMessage().toLowerCase() + "; nothing was made";
             IJ.showProgress(1.0);
@@ -92,7 +107,14 @@ final class CommandRun {
             if (Macro.MACRO_CANCELED.equals(e.getMessage())) throw e;
             IJ.log(name + " failed:\n" + stackTrace(e));
             Commands.error(command, e.getClass().getSimpleName() + ": " + e.getMessage() + " (details in the Log)");
+        } finally {
+            END_STATUS.remove();
         }
+    }
+
+    /** "Text to Image: done in 3.2 s". */
+    static String doneStatus(String name, double seconds) {
+        return String.format(Locale.ROOT, "%s: done in %.1f s", name, seconds);
     }
 
     private static String stackTrace(Throwable e) {

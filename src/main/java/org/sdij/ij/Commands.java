@@ -11,13 +11,52 @@ final class Commands {
     private Commands() {
     }
 
+    /** The longest line of an error dialog: about 600 px in ImageJ's dialog font, so any dialog fits a small screen. */
+    static final int ERROR_LINE = 90;
+
     /**
-     * Shows a command's error. Inside a macro it then stops the macro (ImageJ's "Macro canceled"), so a
-     * batch job does not go on with a missing result.
+     * Shows a command's error, wrapped to lines of at most {@link #ERROR_LINE} characters (a model path or a
+     * list of tensor names would otherwise make a dialog wider than the screen). Inside a macro it then stops
+     * the macro (ImageJ's "Macro canceled"), so a batch job does not go on with a missing result.
      */
     static void error(String command, String message) {
-        IJ.error(command.replace("...", ""), message);
+        IJ.error(command.replace("...", ""), wrap(String.valueOf(message), ERROR_LINE));
         if (Macro.getOptions() != null) throw new RuntimeException(Macro.MACRO_CANCELED);
+    }
+
+    /**
+     * The text with every line broken at spaces into lines of at most {@code width} characters; line breaks
+     * already there stay. A word longer than a line (a path) is cut, after a '/' or '\\' where it has one.
+     * Spaces at the breaks are dropped and runs of spaces become one; every other character is kept, in order.
+     */
+    static String wrap(String text, int width) {
+        if (width < 1) throw new IllegalArgumentException("width must be positive: " + width);
+        StringBuilder out = new StringBuilder();
+        String[] paragraphs = text.split("\n", -1);
+        for (int p = 0; p < paragraphs.length; p++) {
+            if (p > 0) out.append('\n');
+            StringBuilder line = new StringBuilder();
+            for (String word : paragraphs[p].split(" ")) {
+                if (word.isEmpty()) continue;
+                if (line.length() > 0 && line.length() + 1 + word.length() <= width) {
+                    line.append(' ').append(word);
+                    continue;
+                }
+                if (line.length() > 0) {
+                    out.append(line).append('\n');
+                    line.setLength(0);
+                }
+                while (word.length() > width) {
+                    int cut = Math.max(word.lastIndexOf('/', width - 1), word.lastIndexOf('\\', width - 1)) + 1;
+                    if (cut < width / 2) cut = width;
+                    out.append(word, 0, cut).append('\n');
+                    word = word.substring(cut);
+                }
+                line.append(word);
+            }
+            out.append(line);
+        }
+        return out.toString();
     }
 
     /**

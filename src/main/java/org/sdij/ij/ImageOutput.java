@@ -13,6 +13,7 @@ import org.sdij.pipeline.RgbImage;
 import java.awt.Color;
 import java.awt.Rectangle;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -115,13 +116,19 @@ public final class ImageOutput {
         return m.imageIndex() > 0 ? seed + " #" + m.imageIndex() : seed;
     }
 
-    /** The input's calibration cropped to the region and scaled: pixel size / scale, origin moved with the crop. */
+    /**
+     * The input's calibration cropped to the region and scaled: pixel size / scale, origin moved with the crop.
+     * An uncalibrated input (1 "pixel" per pixel) keeps pixel size 1: a 0.25 "pixel" size would make ImageJ
+     * read a 64x64 upscale as 16x16 in the title and Info.
+     */
     static Calibration outputCalibration(Options o) {
         Calibration cal = o.calibration().copy();
         cal.disableDensityCalibration();
         double s = o.scale();
-        cal.pixelWidth = cal.pixelWidth / s;
-        cal.pixelHeight = cal.pixelHeight / s;
+        if (cal.scaled()) {
+            cal.pixelWidth = cal.pixelWidth / s;
+            cal.pixelHeight = cal.pixelHeight / s;
+        }
         int x = o.region() == null ? 0 : o.region().x;
         int y = o.region() == null ? 0 : o.region().y;
         cal.xOrigin = (cal.xOrigin - x) * s;
@@ -137,12 +144,20 @@ public final class ImageOutput {
             seeds.add(Long.toUnsignedString(metadata.get(k).seed()));
         }
         if (macroLine != null) info.add("Macro: " + macroLine);
-        imp.setProperty("Info", info.toString());
+        imp.setProperty("Info", info + "\n");
         for (Map.Entry<String, String> e : metadata.get(0).asMap().entrySet()) {
-            if (e.getValue() != null) imp.setProp(PREFIX + e.getKey(), oneLine(e.getValue()));
+            if (e.getValue() != null) imp.setProp(PREFIX + propertyKey(e.getKey()), oneLine(e.getValue()));
         }
         imp.setProp(SEEDS, seeds.toString());
         if (macroLine != null) imp.setProp(MACRO, macroLine);
+    }
+
+    /**
+     * A record key as a property name's snake_case tail: the keys the pipelines add in the parameters
+     * text's words ("Inpaint mode", "Paste-back", "Weights") become inpaint_mode, paste_back, weights.
+     */
+    static String propertyKey(String key) {
+        return key.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
     }
 
     private static String oneLine(String s) {

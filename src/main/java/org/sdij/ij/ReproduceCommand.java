@@ -93,8 +93,8 @@ public class ReproduceCommand implements PlugIn {
         IJ.log("Reproduce from Metadata: '" + made.getTitle() + "' was made with other weights (" + note
                 + "); the pixels may differ.");
         String info = out.getInfoProperty();
-        out.setProperty("Info", (info == null ? "" : info + "\n\n") + "Reproduced from '" + made.getTitle() + "': "
-                + note);
+        out.setProperty("Info", (info == null ? "" : info.stripTrailing() + "\n\n") + "Reproduced from '"
+                + made.getTitle() + "': " + note + "\n");
     }
 
     /** The open input image a result of a command with an input names, at the recorded region and position. */

@@ -70,8 +70,10 @@ final class SliceBatch {
                     g = one.run(model, input, i, progress);
                 } catch (CancelledException e) {
                     if (!v.flag("keep_finished") || i == 0) throw e;
-                    progress.done(what + ": " + e.getMessage().toLowerCase(Locale.ROOT) + "; kept " + i + " of " + n
-                            + " positions");
+                    String kept = what + ": " + e.getMessage().toLowerCase(Locale.ROOT) + "; kept " + i + " of " + n
+                            + " positions";
+                    progress.done(kept);
+                    CommandRun.endStatus(kept); // still there once the result is shown
                     return i;
                 }
                 Map<String, String> extra = new LinkedHashMap<>();

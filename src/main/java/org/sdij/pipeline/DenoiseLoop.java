@@ -61,7 +61,10 @@ public final class DenoiseLoop {
                               Conditioning conditioning, NoiseSource noise, AfterStep afterStep,
                               StepListener listener, NDManager manager) {
         double[] timesteps = sampler.timesteps();
-        int total = timesteps.length - begin;
+        // count the steps asked for, not the model calls: a sampler's warm-up calls (PNDM's repeated first
+        // timestep) come first and count 0, as diffusers' progress bar counts them
+        int total = sampler.stepsFrom(begin);
+        int warmUp = timesteps.length - begin - total;
         float[] current = latents;
         for (int i = begin; i < timesteps.length; i++) {
             float[] prediction;
@@ -71,7 +74,7 @@ public final class DenoiseLoop {
             }
             current = sampler.step(prediction, i, current, noise).prevSample();
             if (afterStep != null) current = afterStep.apply(i, current);
-            int done = i - begin + 1;
+            int done = Math.max(0, i - begin + 1 - warmUp);
             if (!listener.onStep(done, total, current)) throw new CancelledException(done, total);
         }
         return current;

@@ -1,12 +1,16 @@
 package org.sdij.pipeline;
 
-/** Told after every denoising step; returning false cancels the run (a {@link CancelledException}). */
+/**
+ * Told after every model call of the denoising loop; returning false cancels the run (a {@link CancelledException}).
+ * A sampler's warm-up call (PNDM's repeated first timestep: N steps make N+1 calls) reports 0 steps done, so
+ * {@code step} counts the steps asked for and never exceeds {@code total}.
+ */
 @FunctionalInterface
 public interface StepListener {
 
     /**
-     * @param step steps done so far (1..total)
-     * @param total steps this run makes
+     * @param step steps done so far (0..total; 0 only after a warm-up call)
+     * @param total steps this run makes: the steps asked for, or the part of them an image-to-image run makes
      * @param latents the latents after this step, [batch, 4, h, w] row-major; read only
      */
     boolean onStep(int step, int total, float[] latents);

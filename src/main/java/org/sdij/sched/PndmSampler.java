@@ -42,6 +42,13 @@ public final class PndmSampler extends AlphaSampler {
         counter = 0;
     }
 
+    /** The repeated entry is a warm-up call, not a step of its own: N steps, N+1 calls (minus where img2img begins). */
+    @Override
+    public int stepsFrom(int begin) {
+        requireTimesteps();
+        return Math.min(timesteps.length - begin, inferenceSteps - begin);
+    }
+
     @Override
     public Step step(float[] modelOutput, int stepIndex, float[] sample, NoiseSource noise) {
         requireTimesteps();

@@ -34,6 +34,15 @@ public interface Sampler {
     /** The clean latents noised to the level of timesteps()[stepIndex], where image-to-image starts. */
     float[] addNoise(float[] original, float[] noise, int stepIndex);
 
+    /**
+     * The steps a run from entry {@code begin} counts: the steps asked for (or, for image-to-image, the part of
+     * them that runs), which is what progress shows. One per timestep entry, except where the sampler calls the
+     * model more often than that: PNDM repeats an entry, so N steps make N+1 calls (diffusers' warm-up).
+     */
+    default int stepsFrom(int begin) {
+        return timesteps().length - begin;
+    }
+
     /** diffusers' {@code scheduler.order}: model calls per timestep entry, which scales img2img's start index. */
     default int order() {
         return 1;

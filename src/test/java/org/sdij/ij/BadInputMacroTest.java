@@ -37,8 +37,9 @@ class BadInputMacroTest {
         return assertThrows(AssertionError.class, () -> MacroHarness.run(macro)).getMessage();
     }
 
+    /** The message as read, its lines joined again (errors are wrapped at spaces to fit the screen). */
     private static void assertContains(String expected, String message) {
-        assertTrue(message.contains(expected), "'" + expected + "' not in: " + message);
+        assertTrue(message.replace('\n', ' ').contains(expected), "'" + expected + "' not in: " + message);
     }
 
     /** Shows the image as the active one; returns its pixels. */
@@ -64,6 +65,21 @@ class BadInputMacroTest {
         assertContains("Image to Image needs an open image", failing("run(\"Image to Image...\", \"" + SD1 + "\");"));
         assertContains("Reproduce from Metadata needs an open image", failing("run(\"Reproduce from Metadata...\");"));
         assertEquals(0, CommandFixtures.openImageCount());
+    }
+
+    /** A long message from a real command comes out on several lines, none wider than a small screen allows. */
+    @Test
+    void aLongErrorIsWrappedToFitTheScreen() {
+        String macro = "run(\"Text to Image...\", \"model=[" + CommandFixtures.tinyModel("sd2-inpainting")
+                + "] prompt=x steps=2\");";
+        String message = failing(macro);
+        assertTrue(message.startsWith("Macro failed: ") && message.endsWith("\n" + macro), message);
+        String error = message.substring("Macro failed: ".length(), message.length() - macro.length() - 1);
+        assertTrue(error.contains("\n"), "one line: " + error);
+        for (String line : error.split("\n")) {
+            assertTrue(line.length() <= Commands.ERROR_LINE, "a line of " + line.length() + ": " + line);
+        }
+        assertContains("not a text-to-image model: choose a Stable Diffusion 1.x or 2.x model", error);
     }
 
     @Test

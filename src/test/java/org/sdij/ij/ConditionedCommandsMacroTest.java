@@ -139,6 +139,13 @@ class ConditionedCommandsMacroTest {
         assertEquals(w, out.getWidth());
         assertEquals(h, out.getHeight());
         assertTrue(out.getInfoProperty().contains("feather 3.0 px"), out.getInfoProperty());
+        assertEquals("feather 3.0 px", out.getProp("sdij.paste_back"));
+        assertTrue(out.getProp("sdij.inpaint_mode") != null, "sdij.inpaint_mode");
+        String[] props = out.getPropertiesAsArray();
+        for (int k = 0; k < props.length; k += 2) {
+            assertTrue(props[k].matches("sdij\\.[a-z0-9_]+"), "property " + props[k] + " is not sdij.snake_case");
+        }
+        assertTrue(out.getInfoProperty().endsWith("\n"), "the Info ends with a newline");
         assertTrue(out.getProp("sdij.macro").startsWith("selectImage(\"init_image.png\"); makeOval(" + box.x + ", " + box.y
                 + ", " + box.width + ", " + box.height + "); run(\"Inpaint Selection...\""), out.getProp("sdij.macro"));
         assertTrue(SampleImages.samePixels(before, init), "the input was changed");
@@ -293,6 +300,8 @@ class ConditionedCommandsMacroTest {
         assertEquals(32, out.getHeight());
         assertEquals(2, out.getStackSize());
         assertEquals("3,5,12,8", out.getProp("sdij.input_region"));
+        assertEquals(1.0, out.getCalibration().pixelWidth, "an uncalibrated input stays uncalibrated");
+        assertTrue(!out.getCalibration().scaled(), out.getCalibration().getUnits());
         assertTrue(out.getProp("sdij.macro").contains("makeRectangle(3, 5, 12, 8); run(\"Upscale 4x...\""));
         assertTrue(SampleImages.samePixels(before, stack), "the input was changed");
         assertReproduced(stack, out);
@@ -341,7 +350,8 @@ class ConditionedCommandsMacroTest {
         return message;
     }
 
+    /** The message as read, its lines joined again (errors are wrapped at spaces to fit the screen). */
     private static void assertContains(String expected, String message) {
-        assertTrue(message.contains(expected), "'" + expected + "' not in: " + message);
+        assertTrue(message.replace('\n', ' ').contains(expected), "'" + expected + "' not in: " + message);
     }
 }

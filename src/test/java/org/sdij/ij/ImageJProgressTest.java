@@ -5,12 +5,18 @@ import net.imagej.patcher.EssentialLegacyHooks;
 import net.imagej.patcher.LegacyHooks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 import java.awt.EventQueue;
 import java.awt.event.KeyEvent;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -74,6 +80,56 @@ class ImageJProgressTest {
         assertTrue(recording.progress.get(7) < 1.0, "the last step leaves the bar showing for the decode");
         assertEquals("Text to Image: step 3/4 (image 2/2), Esc to cancel", recording.status.get(6));
         assertEquals("done", recording.status.get(recording.status.size() - 1));
+    }
+
+    /**
+     * The status line counts the steps asked for, never the model calls: PNDM makes one call more than its
+     * steps, and an img2img run with strength s makes diffusers' min(floor(steps * s), steps) of them. Once
+     * the result is shown, the status line says the command is done and how long it took.
+     */
+    @TestFactory
+    Stream<DynamicTest> theStatusLineCountsTheStepsAskedForAndEndsWithDone() throws Exception {
+        List<Path> cases = new ArrayList<>(CommandFixtures.cases("txt2img"));
+        cases.addAll(CommandFixtures.cases("img2img"));
+        return cases.stream().filter(c -> sampler(c).equals("pndm")).map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> {
+            recording.status.clear();
+            var spec = CommandFixtures.spec(c);
+            int steps = spec.get("steps").getAsInt();
+            String options = CommandFixtures.caseOptions(c);
+            String command = "Text to Image...";
+            int expected = steps;
+            if (spec.has("strength")) {
+                double strength = spec.get("strength").getAsDouble();
+                expected = Math.min((int) (steps * strength), steps);
+                options += " strength=" + spec.get("strength").getAsString();
+                command = "Image to Image...";
+                IJ.openImage(c.resolve("init_image.png").toString()).show();
+            }
+            MacroHarness.run("run(\"" + command + "\", \"" + options + "\");");
+            CommandFixtures.closeAll();
+            Pattern counter = Pattern.compile(": step (\\d+)/(\\d+)");
+            int last = -1;
+            for (String line : recording.status) {
+                Matcher m = counter.matcher(line == null ? "" : line);
+                if (!m.find()) continue;
+                int done = Integer.parseInt(m.group(1));
+                assertEquals(expected, Integer.parseInt(m.group(2)), line);
+                assertTrue(done >= Math.max(last, 0) && done <= expected, line);
+                last = done;
+            }
+            assertEquals(expected, last, "the last step shown: " + recording.status);
+            String end = recording.status.get(recording.status.size() - 1);
+            assertTrue(end != null && end.matches(Pattern.quote(command.replace("...", "")) + ": done in \\d+\\.\\d s"),
+                    "the status line after the run: " + end);
+        }));
+    }
+
+    private static String sampler(Path caseDir) {
+        try {
+            return CommandFixtures.spec(caseDir).get("scheduler").getAsString();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

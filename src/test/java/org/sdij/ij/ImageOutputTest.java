@@ -17,6 +17,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -137,6 +138,17 @@ class ImageOutputTest {
         assertEquals(0.5, in.pixelWidth, "the input's calibration is not touched");
         // a point keeps its physical position: input pixel 14 is output pixel (14 - 10) * 4
         assertEquals(in.getX(14), out.getX((14 - 10) * 4), 1e-12);
+    }
+
+    @Test
+    void anUncalibratedInputGivesAnUncalibratedOutput() {
+        Calibration in = new Calibration(); // 1 pixel per pixel, unit "pixel"
+        var options = ImageOutput.Options.rgb(null).from(in, new Rectangle(2, 3, 8, 8), 4);
+        ImagePlus imp = ImageOutput.create("up", List.of(ramp(32, 32, 0f)), metadata(1), options);
+        Calibration out = imp.getCalibration();
+        assertFalse(out.scaled(), "pixel size " + out.pixelWidth + " " + out.getUnits());
+        assertEquals(1.0, out.pixelWidth);
+        assertEquals(1.0, out.pixelHeight);
     }
 
     @Test

@@ -100,7 +100,7 @@ class SettingsMacroTest {
         assertEquals(ai.djl.ndarray.types.DataType.FLOAT16, ModelCache.loaded().storageDtype());
         assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, ModelCache.loaded().dtype());
         ij.ImagePlus low = CommandFixtures.newResult(null);
-        assertEquals("fp16 in memory", low.getProp(ImageOutput.PREFIX + "Weights"));
+        assertEquals("fp16 in memory", low.getProp(ImageOutput.PREFIX + "weights"));
         double lowError = CommandFixtures.maxFloatStackError(low, golden);
         System.out.printf("  Text to Image with low_memory: 32-bit max abs error %.3g against diffusers%n", lowError);
         assertTrue(lowError > 0 && lowError <= 1e-2, "max abs error " + lowError);
@@ -110,7 +110,7 @@ class SettingsMacroTest {
         assertEquals(loads + 2, ModelCache.loads(), "the setting's change loads the model again");
         assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, ModelCache.loaded().storageDtype());
         ij.ImagePlus plain = CommandFixtures.newResult(low);
-        assertEquals(null, plain.getProp(ImageOutput.PREFIX + "Weights"));
+        assertEquals(null, plain.getProp(ImageOutput.PREFIX + "weights"));
         assertTrue(CommandFixtures.maxFloatStackError(plain, golden) <= 1e-4);
     }
 }

@@ -111,7 +111,7 @@ class TextToImageMacroTest {
                 + ", Seed: " + seed;
         assertTrue(info.contains(parameters), "no '" + parameters + "' in " + info);
         assertTrue(info.contains("Batch pos: " + images), info);
-        assertTrue(info.endsWith("Macro: " + line), info);
+        assertTrue(info.endsWith("Macro: " + line + "\n"), "the Info ends with a newline: " + info);
         String hash = folderHash(model);
         assertEquals(hash, out.getProp("sdij.model_hash"));
         assertTrue(info.contains(", Model: " + model.getFileName() + ", Model hash: " + hash.substring(0, 10)
@@ -145,7 +145,7 @@ class TextToImageMacroTest {
         assertStackEquals(out, remade);
         assertEquals(hash, remade.getProp("sdij.model_hash"), "the new image records the model it was made with");
         String note = "model hash differs: image " + OTHER_WEIGHTS.substring(0, 10) + ", model " + hash.substring(0, 10);
-        assertTrue(remade.getInfoProperty().endsWith("Reproduced from '" + out.getTitle() + "': " + note),
+        assertTrue(remade.getInfoProperty().endsWith("Reproduced from '" + out.getTitle() + "': " + note + "\n"),
                 remade.getInfoProperty());
 
         out.setProp("sdij.model_hash", null); // an image from before hashes were recorded

@@ -60,6 +60,8 @@ class Img2ImgTest {
             assertEquals(want.get(i).getAsDouble(), all[start.beginIndex() + i], 0.0, "timestep " + i);
         }
         assertEquals(expected.get("num_inference_steps_effective").getAsInt(), start.effectiveSteps());
+        assertEquals(steps, sampler.stepsFrom(0), "the steps a whole run counts (progress)");
+        assertEquals(start.effectiveSteps(), sampler.stepsFrom(start.beginIndex()), "the steps this run counts (progress)");
         if (!expected.get("begin_index").isJsonNull()) {
             assertEquals(expected.get("begin_index").getAsInt(), start.beginIndex(), "begin_index");
         }
