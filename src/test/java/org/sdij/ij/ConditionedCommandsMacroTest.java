@@ -244,7 +244,7 @@ class ConditionedCommandsMacroTest {
         assertEquals(24, out.getWidth());
         assertEquals(16, out.getHeight());
         assertEquals(6, out.getStackSize(), "3 slices x 2 images");
-        assertEquals("20x12", out.getProp("sdij.Depth map"));
+        assertEquals("20x12", out.getProp("sdij.depth_map"));
         assertTrue(SampleImages.samePixels(before, stack), "the input was changed");
         assertReproduced(stack, out);
     }
