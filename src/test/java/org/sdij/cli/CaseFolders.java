@@ -29,9 +29,9 @@ final class CaseFolders {
         List<String> args(Path caseDir, boolean singleFile, Path out) throws Exception;
     }
 
-    /** The seeded cases ({@code *-generator}: noise drawn from the seed) of these pipelines. */
+    /** The seeded cases (every noise drawn from the seed) of these pipelines. */
     static Stream<Path> seededCases(String... pipelines) throws IOException {
-        return PipelineCases.all(pipelines).filter(c -> c.name().endsWith("-generator")).map(PipelineCases.Case::folder);
+        return PipelineCases.all(pipelines).filter(PipelineCases.Case::seeded).map(PipelineCases.Case::folder);
     }
 
     /**
@@ -54,7 +54,7 @@ final class CaseFolders {
      * holds the case's golden {@code output.images} within 1e-4.
      */
     static void assertTiffMatchesGolden(Path caseDir, Path tiff, String label) throws IOException {
-        List<Path> files = ImageFiles.numbered(tiff, batch(PipelineCases.Case.of(caseDir)));
+        List<Path> files = ImageFiles.numbered(tiff, PipelineCases.Case.of(caseDir).batch());
         List<float[]> pictures = new ArrayList<>();
         for (Path file : files) pictures.add(ImageFiles.read(file).toHwc());
         float[] got = new float[pictures.stream().mapToInt(p -> p.length).sum()];
@@ -84,30 +84,16 @@ final class CaseFolders {
         List<String> args = new ArrayList<>(List.of(c.pipeline(),
                 "--model", singleFile ? Reference.resolve("tiny-models/" + c.tinyModel() + ".safetensors").toString()
                         : config.toString(),
-                "--prompt", c.manifest().getAsJsonObject("text").get("prompt").getAsString(),
-                "--negative-prompt", negativePrompt(c),
+                "--prompt", c.prompt(),
+                "--negative-prompt", c.negativePrompt(),
                 "--seed", spec.get("seed").getAsString(),
                 "--steps", spec.get("steps").getAsString(),
                 "--guidance", spec.get("guidance_scale").getAsString(),
                 "--sampler", spec.get("scheduler").getAsString(),
                 "--out", out.toString()));
-        if (spec.has("num_images_per_prompt")) {
-            args.addAll(List.of("--num-images", spec.get("num_images_per_prompt").getAsString()));
-        }
+        args.addAll(List.of("--num-images", Integer.toString(c.batch())));
         if (singleFile) args.addAll(List.of("--config", config.toString()));
         return args;
-    }
-
-    /** The case's negative prompt ("" when it has none). */
-    static String negativePrompt(PipelineCases.Case c) {
-        JsonObject text = c.manifest().getAsJsonObject("text");
-        return text.has("negative_prompt") && !text.get("negative_prompt").isJsonNull()
-                ? text.get("negative_prompt").getAsString() : "";
-    }
-
-    /** The number of images the case made per prompt (1 when it does not say). */
-    static int batch(PipelineCases.Case c) {
-        return c.spec().has("num_images_per_prompt") ? c.spec().get("num_images_per_prompt").getAsInt() : 1;
     }
 
     /**

@@ -79,15 +79,15 @@ class CommandLineGoldenTest {
         PipelineCases.Case c = aTextToImageCase();
         JsonObject spec = c.spec();
         JsonObject call = c.manifest().getAsJsonObject("call");
-        int batch = CaseFolders.batch(c);
+        int batch = c.batch();
         Path out = dir.resolve("picture.png");
         assertEquals(0, Main.run(argsFor(c.folder(), false, out).toArray(String[]::new)));
         for (int i = 1; i <= batch; i++) {
             Path png = batch == 1 ? out : dir.resolve("picture-" + i + ".png");
             Map<String, String> text = ImageFiles.readPngText(png);
             String parameters = text.get("parameters");
-            String prompt = c.manifest().getAsJsonObject("text").get("prompt").getAsString();
-            String negative = CaseFolders.negativePrompt(c);
+            String prompt = c.prompt();
+            String negative = c.negativePrompt();
             assertTrue(parameters.startsWith(prompt + "\n" + (negative.isEmpty() ? "" : "Negative prompt: " + negative + "\n")),
                     parameters);
             String expected = "Steps: " + spec.get("steps").getAsInt() + ", Sampler: " + spec.get("scheduler").getAsString()
@@ -108,7 +108,7 @@ class CommandLineGoldenTest {
         PipelineCases.Case c = aTextToImageCase();
         Path out = dir.resolve("batch.png");
         List<String> args = new ArrayList<>(argsFor(c.folder(), false, out));
-        int batch = CaseFolders.batch(c) + 1;
+        int batch = c.batch() + 1;
         args.addAll(List.of("--num-images", Integer.toString(batch), "--negative-prompt", "blurry, low quality"));
         assertEquals(0, Main.run(args.toArray(String[]::new)));
         for (int i = 1; i <= batch; i++) {
@@ -135,13 +135,13 @@ class CommandLineGoldenTest {
         for (boolean singleFile : new boolean[] {true, false}) {
             String expected = "Model: " + c.tinyModel() + ", Model hash: " + (singleFile ? fileHash : folderHash).substring(0, 10) + ", ";
             Path png = dir.resolve("hash-" + singleFile + ".png");
-            Path written = CaseFolders.batch(c) == 1 ? png : dir.resolve("hash-" + singleFile + "-1.png");
+            Path written = c.batch() == 1 ? png : dir.resolve("hash-" + singleFile + "-1.png");
             assertEquals(0, Main.run(argsFor(caseDir, singleFile, png).toArray(String[]::new)));
             String parameters = ImageFiles.readPngText(written).get("parameters");
             assertTrue(parameters.contains(expected), parameters);
             Path tif = dir.resolve("hash-" + singleFile + ".tif");
             assertEquals(0, Main.run(argsFor(caseDir, singleFile, tif).toArray(String[]::new)));
-            Path tifWritten = CaseFolders.batch(c) == 1 ? tif : dir.resolve("hash-" + singleFile + "-1.tif");
+            Path tifWritten = c.batch() == 1 ? tif : dir.resolve("hash-" + singleFile + "-1.tif");
             String tiffBytes = new String(Files.readAllBytes(tifWritten), StandardCharsets.ISO_8859_1);
             assertTrue(tiffBytes.contains(expected), "the TIFF description names the hash");
         }

@@ -17,6 +17,7 @@ import org.sdij.Reference;
 import org.sdij.pipeline.PipelineCases;
 import org.sdij.pipeline.Plane;
 import org.sdij.pipeline.RgbImage;
+import org.sdij.pipeline.TestPictures;
 
 /**
  * Paste-back and only-masked mode from the command line, and the bad inputs of inpaint, depth2img and upscale:
@@ -56,29 +57,13 @@ class ConditionedCommandsTest {
         return unet.get("sample_size").getAsInt() << (vae.getAsJsonArray("block_out_channels").size() - 1);
     }
 
-    /** A smooth colour picture of {@code w} x {@code h}. */
-    static RgbImage picture(int w, int h) {
-        RgbImage image = RgbImage.blank(w, h);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                for (int c = 0; c < 3; c++) {
-                    image.planes()[c][y * w + x] = (float) (0.5 + 0.4 * Math.sin(0.11 * x + 0.07 * y + 2.1 * c));
-                }
-            }
-        }
-        return image;
-    }
-
     /** The test picture and its rectangle mask as PNGs in {@code dir}; returns {picture, mask}. */
     static Path[] pictureAndMask(Path dir) throws Exception {
         Path image = dir.resolve("picture.png");
         Path mask = dir.resolve("mask.png");
         if (!java.nio.file.Files.exists(image)) {
-            ImageFiles.writePng(image, picture(SIDE, SIDE), java.util.Map.of());
-            float[] m = new float[SIDE * SIDE];
-            for (int y = MASK_Y0; y <= MASK_Y1; y++) {
-                for (int x = MASK_X0; x <= MASK_X1; x++) m[y * SIDE + x] = 1f;
-            }
+            ImageFiles.writePng(image, TestPictures.smooth(SIDE, SIDE), java.util.Map.of());
+            float[] m = TestPictures.rectangle(SIDE, SIDE, MASK_X0, MASK_Y0, MASK_X1, MASK_Y1).values();
             ImageFiles.writePng(mask, new RgbImage(SIDE, SIDE, new float[][] {m, m, m}), java.util.Map.of());
         }
         return new Path[] {image, mask};

@@ -8,6 +8,7 @@ import ij.WindowManager;
 import org.junit.jupiter.api.Assumptions;
 import org.sdij.Reference;
 import org.sdij.io.SafeTensorsFile;
+import org.sdij.pipeline.PipelineCases;
 import org.sdij.pipeline.RgbImage;
 
 import java.nio.file.Files;
@@ -39,18 +40,7 @@ final class CommandFixtures {
      * {@code latents}), by folder.
      */
     static List<Path> cases(String pipeline) throws Exception {
-        List<Path> found = new ArrayList<>();
-        try (Stream<Path> dirs = Files.list(Reference.resolve("pipelines"))) {
-            for (Path d : dirs.sorted().toList()) {
-                if (!Files.isRegularFile(d.resolve("manifest.json"))) continue;
-                JsonObject m = manifest(d);
-                if (m.getAsJsonObject("spec").get("pipeline").getAsString().equals(pipeline)
-                        && !m.getAsJsonObject("call").has("latents")) {
-                    found.add(d);
-                }
-            }
-        }
-        return found;
+        return PipelineCases.all(pipeline).filter(PipelineCases.Case::seeded).map(PipelineCases.Case::folder).toList();
     }
 
     /**
@@ -73,19 +63,16 @@ final class CommandFixtures {
 
     /** The number of images the case made per prompt (1 where it does not say). */
     static int batch(Path caseDir) throws Exception {
-        JsonObject call = manifest(caseDir).getAsJsonObject("call");
-        return call.has("num_images_per_prompt") ? call.get("num_images_per_prompt").getAsInt() : 1;
+        return PipelineCases.Case.of(caseDir).batch();
     }
 
     /** The case's negative prompt ("" where it has none). */
     static String negativePrompt(Path caseDir) throws Exception {
-        JsonObject text = manifest(caseDir).getAsJsonObject("text");
-        return text.has("negative_prompt") && !text.get("negative_prompt").isJsonNull()
-                ? text.get("negative_prompt").getAsString() : "";
+        return PipelineCases.Case.of(caseDir).negativePrompt();
     }
 
     static String prompt(Path caseDir) throws Exception {
-        return manifest(caseDir).getAsJsonObject("text").get("prompt").getAsString();
+        return PipelineCases.Case.of(caseDir).prompt();
     }
 
     /** The golden images' {width, height}, from the shape of {@code output.images} [N, H, W, 3]. */

@@ -33,21 +33,11 @@ class InpaintFallbackTest {
     static final int SIDE = 64;
 
     static RgbImage picture() {
-        RgbImage image = RgbImage.blank(SIDE, SIDE);
-        for (int i = 0; i < SIDE * SIDE; i++) {
-            for (int c = 0; c < 3; c++) {
-                image.planes()[c][i] = (float) (0.5 + 0.4 * Math.sin(0.11 * (i % SIDE) + 0.07 * (i / SIDE) + 2.1 * c));
-            }
-        }
-        return image;
+        return TestPictures.smooth(SIDE, SIDE);
     }
 
     static Plane rectangleMask() {
-        float[] mask = new float[SIDE * SIDE];
-        for (int y = SIDE / 4; y < SIDE * 3 / 4; y++) {
-            for (int x = SIDE / 8; x < SIDE * 5 / 8; x++) mask[y * SIDE + x] = 1f;
-        }
-        return new Plane(SIDE, SIDE, mask);
+        return TestPictures.rectangle(SIDE, SIDE, SIDE / 8, SIDE / 4, SIDE * 5 / 8 - 1, SIDE * 3 / 4 - 1);
     }
 
     /** The tiny model the set's first case of {@code pipeline} ran on. */

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.sdij.Reference;
+import org.sdij.io.DType;
 import org.sdij.io.ModelFiles;
 import org.sdij.io.ModelLocator;
 import org.sdij.io.ModelOptions;
@@ -31,7 +33,7 @@ final class OwnWeights {
 
     /** The tiny model {@code tinyModel} of the reference set with own weights, written under {@code dir}. */
     static StableDiffusion load(String tinyModel, Path dir, long seed) throws IOException {
-        Path source = org.sdij.Reference.resolve("tiny-models/" + tinyModel);
+        Path source = Reference.resolve("tiny-models/" + tinyModel);
         Path target = Files.createDirectories(dir.resolve(tinyModel + "-own-" + seed));
         try (Stream<Path> entries = Files.list(source)) {
             for (Path entry : entries.toList()) {
@@ -59,7 +61,7 @@ final class OwnWeights {
         List<TensorInfo> infos = new ArrayList<>();
         try (SafeTensorsFile weights = SafeTensorsFile.open(file)) {
             for (String name : weights.names()) {
-                if (weights.info(name).dtype() != org.sdij.io.DType.F32) {
+                if (weights.info(name).dtype() != DType.F32) {
                     throw new IOException(file + ": " + name + " is not float32; OwnWeights writes float32 only");
                 }
                 infos.add(weights.info(name));

@@ -44,6 +44,28 @@ public final class PipelineCases {
             return spec().get("unet").getAsString().replaceFirst("^unet-", "");
         }
 
+        /** Seeded: the pipeline drew every noise from {@code spec.seed} (its call got no {@code latents}). */
+        public boolean seeded() {
+            return !manifest.getAsJsonObject("call").has("latents");
+        }
+
+        /** The images the case made per prompt (1 where its call does not say). */
+        public int batch() {
+            JsonObject call = manifest.getAsJsonObject("call");
+            return call.has("num_images_per_prompt") ? call.get("num_images_per_prompt").getAsInt() : 1;
+        }
+
+        public String prompt() {
+            return manifest.getAsJsonObject("text").get("prompt").getAsString();
+        }
+
+        /** The case's negative prompt ("" where it has none). */
+        public String negativePrompt() {
+            JsonObject text = manifest.getAsJsonObject("text");
+            return text.has("negative_prompt") && !text.get("negative_prompt").isJsonNull()
+                    ? text.get("negative_prompt").getAsString() : "";
+        }
+
         public SafeTensorsFile golden() throws IOException {
             return SafeTensorsFile.open(folder.resolve("golden.safetensors"));
         }

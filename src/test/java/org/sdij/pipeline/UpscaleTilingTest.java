@@ -109,7 +109,7 @@ class UpscaleTilingTest {
         int width = 40;
         int height = 32;
         var request = new GenerationRequest("a photograph of an astronaut riding a horse", "", 11L, 3, 7.5, "ddim",
-                null, null, 1, smoothPicture(width, height), null);
+                null, null, 1, TestPictures.smooth(width, height), null);
         int tile = 16;
         int overlap = 6;
         Generation untiled = Upscale.run(model, request, new Upscale.Settings(20, 64, 16, null), StepListener.NONE);
@@ -129,7 +129,7 @@ class UpscaleTilingTest {
     void aTiledDecodeHasNoSeam() {
         StableDiffusion model = x4();
         var request = new GenerationRequest("a photograph of an astronaut riding a horse", "", 12L, 3, 7.5, "ddim",
-                null, null, 1, smoothPicture(48, 40), null);
+                null, null, 1, TestPictures.smooth(48, 40), null);
         float[] latents = Upscale.run(model, request, Upscale.Settings.defaults(), StepListener.NONE).latents();
         Shape shape = new Shape(1, 4, 40, 48);
         RgbImage whole = model.decode(latents, shape, 64, 16).get(0);
@@ -221,19 +221,6 @@ class UpscaleTilingTest {
             out[b] = sum / ((double) planes.length * (acrossColumns ? h : w));
         }
         return out;
-    }
-
-    static RgbImage smoothPicture(int width, int height) {
-        RgbImage image = RgbImage.blank(width, height);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int i = y * width + x;
-                image.planes()[0][i] = (float) x / width;
-                image.planes()[1][i] = (float) y / height;
-                image.planes()[2][i] = (float) (0.5 + 0.4 * Math.sin(x * 0.3) * Math.cos(y * 0.2));
-            }
-        }
-        return image;
     }
 
     private static float[] gaussian(int n, long seed) {
