@@ -26,6 +26,11 @@ public final class Conv2dLayer {
                 w.lowMemory());
     }
 
+    /** A convolution whose checkpoint holds no bias. */
+    public static Conv2dLayer loadWithoutBias(Weights w, int in, int out, int kernel, int stride, int padding) {
+        return new Conv2dLayer(w.get("weight", out, in, kernel, kernel), null, stride, padding, w.lowMemory());
+    }
+
     /** Stride 1, "same" padding for an odd kernel. */
     public static Conv2dLayer load(Weights w, int in, int out, int kernel) {
         return load(w, in, out, kernel, 1, (kernel - 1) / 2);
