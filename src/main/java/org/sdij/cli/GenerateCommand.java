@@ -76,7 +76,9 @@ final class GenerateCommand {
     static final List<Option> DEPTH2IMG = concat(COMMON, List.of(
             Option.value("image", "FILE", "input picture (PNG, JPEG, TIFF); sides multiples of 8"),
             Option.value("depth", "FILE", "depth map (larger = nearer), any size; first channel, 8/16/32-bit"
-                    + " values as stored"),
+                    + " values as stored (default: estimated from --image)"),
+            Option.value("depth-model", "DIR", "DPT depth estimator folder that estimates the depth when there is no"
+                    + " --depth (default: the model folder's depth_estimator/)"),
             Option.value("strength", "X", "how much to change it, 0..1 (default 0.8)")));
 
     static final List<Option> UPSCALE = concat(COMMON, List.of(
@@ -106,7 +108,8 @@ final class GenerateCommand {
             case "img2img" -> "--model M --prompt TEXT --image in.png [--strength X] --out out.png";
             case "inpaint" -> "--model M --prompt TEXT --image in.png --mask mask.png [--feather PX] [--padding PX]"
                     + " [--no-paste-back] --out out.png";
-            case "depth2img" -> "--model M --prompt TEXT --image in.png --depth depth.tif [--strength X] --out out.png";
+            case "depth2img" -> "--model M --prompt TEXT --image in.png [--depth depth.tif | --depth-model DIR]"
+                    + " [--strength X] --out out.png";
             case "upscale" -> "--model M --prompt TEXT --image low.png [--noise-level N] [--tile PX] --out out.png\n"
                     + "  (defaults here as diffusers': 75 steps, guidance 9)";
             default -> "--model M --prompt TEXT --out out.png";
@@ -152,7 +155,8 @@ final class GenerateCommand {
         long t0 = System.nanoTime();
         Generation result;
         try (ModelFiles files = ModelLocator.open(model, options);
-             StableDiffusion sd = StableDiffusion.load(files, device, dtype, storage)) {
+             StableDiffusion sd = StableDiffusion.load(checkDepthSource(command, files, inputs, cl), device, dtype,
+                     storage)) {
             System.err.printf("sd-ij: %s (%s) loaded on %s/%s%s in %.1f s%n", sd.name(), sd.kind(), device,
                     dtype == DataType.FLOAT16 ? "fp16" : "fp32",
                     sd.weightsNote() == null ? "" : " (weights " + sd.weightsNote() + ")",
@@ -165,7 +169,8 @@ final class GenerateCommand {
             result = switch (command) {
                 case "img2img" -> ImageToImage.run(plain(sd, command), request, progress);
                 case "inpaint" -> Inpaint.run(sd, request, inputs.inpaint(), progress);
-                case "depth2img" -> DepthToImage.run(sd, request, inputs.depth(), progress);
+                case "depth2img" -> inputs.depth() != null ? DepthToImage.run(sd, request, inputs.depth(), progress)
+                        : estimated(sd, files, request, cl, device, progress);
                 case "upscale" -> Upscale.run(sd, request, inputs.upscale(), progress);
                 default -> TextToImage.run(plain(sd, command), request, progress);
             };
@@ -199,10 +204,7 @@ final class GenerateCommand {
                     return new Inputs(null, settings, null);
                 }
                 case "depth2img" -> {
-                    if (!cl.has("depth")) {
-                        throw new UsageException("Missing --depth: depth2img needs a depth map (larger = nearer);"
-                                + " sd-ij does not estimate depth yet");
-                    }
+                    if (!cl.has("depth")) return new Inputs(null, null, null);
                     return new Inputs(ImageFiles.readDepth(Path.of(cl.get("depth"))), null, null);
                 }
                 case "upscale" -> {
@@ -218,6 +220,37 @@ final class GenerateCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /** depth2img without --depth: the depth estimated by --depth-model or the model folder's own estimator. */
+    private static Generation estimated(StableDiffusion sd, ModelFiles files, GenerationRequest request, CommandLine cl,
+                                        Device device, StepListener progress) throws IOException {
+        Path depthModel = cl.has("depth-model") ? Path.of(cl.get("depth-model")) : null;
+        try (org.sdij.pipeline.DepthEstimator estimator = org.sdij.pipeline.DepthEstimator.forModel(files, depthModel,
+                device)) {
+            if (estimator == null) throw new IllegalArgumentException(noEstimator(sd.name()));
+            System.err.println("sd-ij: estimating depth with " + estimator.description());
+            return DepthToImage.run(sd, request, estimator, progress);
+        }
+    }
+
+    /** Before loading: a depth2img run without --depth needs --depth-model or the folder's own estimator. */
+    private static ModelFiles checkDepthSource(String command, ModelFiles files, Inputs inputs, CommandLine cl)
+            throws UsageException {
+        if (command.equals("depth2img") && inputs.depth() == null && !cl.has("depth-model")
+                && !(files.format() == ModelFiles.Format.DIFFUSERS_FOLDER
+                        && org.sdij.pipeline.DepthEstimator.hasOwn(files.origin()))) {
+            throw new UsageException(noEstimator(files.name()));
+        }
+        return files;
+    }
+
+    /** The error of a depth run that has neither a depth map nor an estimator: both ways out. */
+    static String noEstimator(String model) {
+        return model + " has no depth estimator (no depth_estimator/ folder): give a depth map with --depth FILE"
+                + " (larger = nearer), or a DPT depth estimator with --depth-model DIR (a transformers DPT folder such"
+                + " as Intel/dpt-hybrid-midas, or an SD 2 depth diffusers folder with depth_estimator/ and"
+                + " feature_extractor/)";
     }
 
     /** txt2img and img2img need a plain (4-channel) model; the special ones have their own commands. */

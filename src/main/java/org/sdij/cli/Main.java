@@ -16,7 +16,8 @@ public final class Main {
               txt2img   generate images from a prompt
               img2img   transform --image under a prompt, with --strength
               inpaint   repaint the white part of --mask in --image
-              depth2img transform --image keeping the depth of --depth
+              depth2img transform --image keeping the depth of --depth (or its estimated depth)
+              depth     estimate the depth map of --image (DPT-Hybrid), as depth2img would
               upscale   make --image 4x larger with the x4 upscaler
               bench     time the real SD architectures with random weights
               bench-upscale  time a whole x4 upscale (real architecture, random weights)
@@ -45,6 +46,13 @@ public final class Main {
                         return 0;
                     }
                     GenerateCommand.run(command, args);
+                }
+                case "depth" -> {
+                    if (help) {
+                        System.out.print(DepthCommand.usage());
+                        return 0;
+                    }
+                    DepthCommand.run(args);
                 }
                 case "bench" -> {
                     if (help) {

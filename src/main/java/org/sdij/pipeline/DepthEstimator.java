@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.sdij.io.DepthEstimatorFiles;
+import org.sdij.io.ModelFiles;
 import org.sdij.nn.Weights;
 import org.sdij.nn.dpt.DptConfig;
 import org.sdij.nn.dpt.DptForDepthEstimation;
@@ -69,6 +70,23 @@ public final class DepthEstimator implements AutoCloseable {
             manager.close();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The estimator a depth run uses: {@code depthModel} when given, else the model folder's own
+     * {@code depth_estimator/} (real SD 2 depth folders ship one); null when there is neither.
+     */
+    public static DepthEstimator forModel(ModelFiles files, Path depthModel, Device device) throws IOException {
+        if (depthModel != null) return load(depthModel, device);
+        if (files.format() == ModelFiles.Format.DIFFUSERS_FOLDER && hasOwn(files.origin())) {
+            return load(files.origin(), device);
+        }
+        return null;
+    }
+
+    /** Whether a diffusers folder carries its own depth estimator. */
+    public static boolean hasOwn(Path folder) {
+        return folder != null && java.nio.file.Files.isDirectory(folder.resolve("depth_estimator"));
     }
 
     private interface Parse<T> {

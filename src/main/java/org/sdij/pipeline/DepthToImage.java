@@ -24,15 +24,36 @@ public final class DepthToImage {
      */
     public static Generation run(StableDiffusion model, GenerationRequest request, Plane depth,
                                  StepListener listener) {
+        return run(model, request, depth, null, listener);
+    }
+
+    /**
+     * Depth to image from the image alone, as diffusers runs without a depth map: {@code estimator} predicts the
+     * image's depth, which conditions the UNet as a given map would.
+     */
+    public static Generation run(StableDiffusion model, GenerationRequest request, DepthEstimator estimator,
+                                 StepListener listener) {
+        checkModel(model);
+        RgbImage image = request.initImage();
+        if (image == null) throw new IllegalArgumentException("Depth to image needs an input image");
+        return run(model, request, estimator.estimate(image), estimator.description(), listener);
+    }
+
+    private static void checkModel(StableDiffusion model) {
         if (model.kind().task() != ModelKind.Task.DEPTH) {
             throw new IllegalArgumentException("Depth to image needs a depth model (5-channel UNet, SD 2 depth); "
                     + model.name() + " is " + model.kind());
         }
+    }
+
+    private static Generation run(StableDiffusion model, GenerationRequest request, Plane depth, String estimatedBy,
+                                  StepListener listener) {
+        checkModel(model);
         RgbImage image = request.initImage();
         if (image == null) throw new IllegalArgumentException("Depth to image needs an input image");
         if (depth == null) {
             throw new IllegalArgumentException("Depth to image needs a depth map (an image whose values are depths,"
-                    + " larger = nearer): sd-ij does not estimate depth yet, so give one");
+                    + " larger = nearer) or a DPT depth estimator to make one from the image");
         }
         ImageToImage.Schedule schedule = ImageToImage.schedule(model, request, image, DEFAULT_STRENGTH);
         int steps = schedule.steps();
@@ -57,7 +78,8 @@ public final class DepthToImage {
             float[] result = DenoiseLoop.run(model.unet()::forward, schedule.sampler(), schedule.begin(), latents,
                     shape, conditioning, noise, listener, run);
             Map<String, String> extra = new LinkedHashMap<>();
-            extra.put("Depth map", depth.size());
+            extra.put("Depth map", estimatedBy == null ? depth.size() : "estimated, " + depth.size());
+            if (estimatedBy != null) extra.put("Depth estimator", estimatedBy);
             return Outputs.of(model, "depth2img", request, steps, guidance, strength, null, extra, image.width(),
                     image.height(), result, shape, listener);
         }

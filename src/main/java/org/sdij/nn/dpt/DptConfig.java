@@ -108,9 +108,10 @@ public record DptConfig(
      */
     public static DptConfig fromJson(JsonObject o) {
         try {
-            String type = string(o, "model_type", "dpt");
-            if (!type.equals("dpt")) {
-                throw new IllegalArgumentException("model_type is '" + type + "', not 'dpt'");
+            String type = string(o, "model_type", null);
+            if (!"dpt".equals(type)) {
+                throw new IllegalArgumentException((type == null ? "no model_type" : "model_type is '" + type + "'")
+                        + ": not a transformers DPT config (model_type 'dpt')");
             }
             if (!bool(o, "is_hybrid", false)) {
                 throw new IllegalArgumentException("this DPT is not a hybrid (is_hybrid is false): only DPT-Hybrid"
