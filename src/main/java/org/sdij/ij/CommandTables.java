@@ -27,7 +27,10 @@ public final class CommandTables {
     static final Field NUM_IMAGES = Field.integer("num_images", 1, 1, 64, "");
     static final Field STRENGTH = Field.decimal("strength", 0.8, 0, 1.0, "");
     static final Field NOISE_LEVEL = Field.integer("noise_level", 20, 0, 350, "");
-    static final Field DEPTH = Field.image("depth").withUnits("image");
+    /** The depth map: an open image, or estimated from the input by a DPT depth estimator. */
+    static final Field DEPTH = Field.imageOr("depth", DepthToImageCommand.ESTIMATE).withUnits("image");
+    /** A DPT depth estimator folder; empty: the model folder's own depth_estimator/. */
+    static final Field ESTIMATOR = Field.directory("estimator", "").withUnits("(DPT folder; empty: the model's own)");
     static final Field FEATHER = Field.integer("feather", 0, 0, null, "px");
     static final Field PADDING = Field.integer("padding", 0, 0, null, "px (0 = whole image)");
     static final Field PASTE_BACK = Field.flag("paste_back", true);
@@ -54,8 +57,11 @@ public final class CommandTables {
                     NUM_IMAGES, FEATHER, PADDING, PASTE_BACK, SLICES, KEEP_FINISHED, CHANNELS, OUTPUT, DEVICE));
 
     public static final ParameterTable DEPTH_TO_IMAGE = new ParameterTable("depth_to_image", "Depth to Image...",
-            List.of(MODEL, PROMPT, NEGATIVE_PROMPT, SEED, STEPS, GUIDANCE, SAMPLER, STRENGTH, DEPTH, NUM_IMAGES,
-                    SLICES, KEEP_FINISHED, CHANNELS, OUTPUT, DEVICE));
+            List.of(MODEL, PROMPT, NEGATIVE_PROMPT, SEED, STEPS, GUIDANCE, SAMPLER, STRENGTH, DEPTH, ESTIMATOR,
+                    NUM_IMAGES, SLICES, KEEP_FINISHED, CHANNELS, OUTPUT, DEVICE));
+
+    public static final ParameterTable ESTIMATE_DEPTH = new ParameterTable("estimate_depth", "Estimate Depth...",
+            List.of(MODEL, ESTIMATOR, SLICES, CHANNELS, DEVICE));
 
     public static final ParameterTable UPSCALE = new ParameterTable("upscale", "Upscale 4x...",
             List.of(MODEL, PROMPT, NEGATIVE_PROMPT, SEED, STEPS.withDefault(75), GUIDANCE.withDefault(9.0), SAMPLER,
@@ -70,6 +76,7 @@ public final class CommandTables {
                     Field.flag("low_memory", false).withUnits("(keep weights in fp16: half the memory)")));
 
     public static List<ParameterTable> all() {
-        return new ArrayList<>(List.of(TEXT_TO_IMAGE, IMAGE_TO_IMAGE, INPAINT, DEPTH_TO_IMAGE, UPSCALE, SETTINGS));
+        return new ArrayList<>(List.of(TEXT_TO_IMAGE, IMAGE_TO_IMAGE, INPAINT, DEPTH_TO_IMAGE, ESTIMATE_DEPTH, UPSCALE,
+                SETTINGS));
     }
 }

@@ -66,6 +66,14 @@ public record Field(String key, Type type, Object defaultValue, List<String> cho
         return new Field(key, Type.IMAGE, "", null, "", null, null);
     }
 
+    /**
+     * The title of an open image, or one of {@code extras} (listed first, the first the default): choices that
+     * are not an image, such as "Estimate from the image".
+     */
+    public static Field imageOr(String key, String... extras) {
+        return new Field(key, Type.IMAGE, extras[0], List.of(extras), "", null, null);
+    }
+
     public Field withUnits(String newUnits) {
         return new Field(key, type, defaultValue, choices, newUnits, min, max);
     }

@@ -139,7 +139,7 @@ final class ModelCache {
         }
     }
 
-    private static Device device(String name) {
+    static Device device(String name) {
         if (!name.equals("gpu")) return Device.cpu();
         if (Engine.getEngine("PyTorch").getGpuCount() == 0) {
             throw new IllegalArgumentException("The device is gpu, but libtorch sees no CUDA GPU (sd-ij ships the CPU "

@@ -139,7 +139,10 @@ public final class ParameterTable {
                 case DOUBLE -> gd.addNumericField(f.label(), (Double) v, 2, 8, f.units());
                 case CHOICE -> gd.addChoice(f.label(), f.choices().toArray(String[]::new), (String) v);
                 case BOOL -> gd.addCheckbox(f.label(), (Boolean) v);
-                case IMAGE -> gd.addImageChoice(f.label(), (String) v);
+                case IMAGE -> {
+                    if (f.choices().isEmpty()) gd.addImageChoice(f.label(), (String) v);
+                    else gd.addChoice(f.label(), imageChoices(f), (String) v);
+                }
             }
         }
         return gd;
@@ -156,7 +159,7 @@ public final class ParameterTable {
                 case DOUBLE -> f.checkRange(number(gd, f));
                 case CHOICE -> gd.getNextChoice();
                 case BOOL -> gd.getNextBoolean();
-                case IMAGE -> titleOf(gd.getNextImage());
+                case IMAGE -> f.choices().isEmpty() ? titleOf(gd.getNextImage()) : gd.getNextChoice();
             };
             m.put(f.key(), value);
         }
@@ -167,6 +170,19 @@ public final class ParameterTable {
         double d = gd.getNextNumber();
         if (gd.invalidNumber()) throw new IllegalArgumentException(f.key() + " must be a number");
         return d;
+    }
+
+    /** An image field's extra choices, then the titles of the open images. */
+    private static String[] imageChoices(Field f) {
+        List<String> all = new ArrayList<>(f.choices());
+        int[] ids = WindowManager.getIDList();
+        if (ids != null) {
+            for (int id : ids) {
+                ImagePlus imp = WindowManager.getImage(id);
+                if (imp != null) all.add(imp.getTitle());
+            }
+        }
+        return all.toArray(String[]::new);
     }
 
     private static String titleOf(ImagePlus imp) {

@@ -49,7 +49,7 @@ final class GuiScreens {
     static final File SCREENSHOTS = new File("target/screenshots");
     /** The menu as plugins.config makes it. */
     static final List<String> ITEMS = List.of("Text to Image...", "Image to Image...",
-            "Inpaint Selection...", "Depth to Image...", "Upscale 4x...", "-",
+            "Inpaint Selection...", "Depth to Image...", "Estimate Depth...", "Upscale 4x...", "-",
             "Reproduce from Metadata...", "Models and Settings...");
 
     private static ImageJ imagej;

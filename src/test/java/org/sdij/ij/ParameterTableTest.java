@@ -23,7 +23,7 @@ class ParameterTableTest {
 
     /** The keys the issue fixes for the commands (the command line's names), and the settings' keys. */
     private static final Set<String> KNOWN_KEYS = Set.of("model", "prompt", "negative_prompt", "seed", "steps",
-            "guidance", "sampler", "width", "height", "num_images", "strength", "noise_level", "depth", "feather",
+            "guidance", "sampler", "width", "height", "num_images", "strength", "noise_level", "depth", "estimator", "feather",
             "padding", "paste_back", "device", "slices", "keep_finished", "channels", "output",
             "models_folder", "precision", "threads", "attention_limit", "low_memory");
 
