@@ -38,7 +38,8 @@ public final class Benchmark {
             "sd2-inpainting", "sd2_inpainting", "sd2-depth", "sd2_depth", "x4", "sd_x4_upscaler");
 
     static final List<Option> OPTIONS = List.of(
-            Option.value("model", "NAME", "sd15|sd2|sd2-768v|sd2-inpainting|sd2-depth|x4 (default sd15)"),
+            Option.value("model", "NAME", "sd15|sd2|sd2-768v|sd2-inpainting|sd2-depth|x4 (default sd15), or dpt"
+                    + " (the SD 2 depth estimator, DPT-Hybrid at 384x384)"),
             Option.value("size", "N", "image side in pixels (default: the model's native size; x4: the output side)"),
             Option.value("steps", "N", "timed UNet steps after one warm-up (default 3)"),
             Option.value("device", "cpu|cuda", "where to run (default cpu)"),
@@ -105,6 +106,13 @@ public final class Benchmark {
     public static void run(String[] args) throws UsageException, IOException {
         CommandLine cl = CommandLine.parse("bench", OPTIONS, args, 1);
         String model = cl.get("model", "sd15");
+        if (model.equals("dpt")) {
+            Integer dptThreads = cl.integer("threads", null);
+            if (dptThreads != null) System.setProperty("ai.djl.pytorch.num_threads", dptThreads.toString());
+            System.out.println(DepthBenchmark.measure(cl.integer("steps", 3),
+                    "cuda".equals(cl.get("device")) ? Device.gpu() : Device.cpu()).line());
+            return;
+        }
         String preset = PRESETS.get(model);
         if (preset == null) throw new UsageException("Bad --model '" + model + "': use one of " + PRESETS.keySet());
         Integer threads = cl.integer("threads", null);

@@ -27,8 +27,11 @@ public final class DepthEstimator implements AutoCloseable {
     private final String description;
     private final NDManager manager;
 
+    private final long parameterCount;
+
     private DepthEstimator(DptForDepthEstimation network, DptImageProcessor processor, String description,
-                           NDManager manager) {
+                           NDManager manager, long parameterCount) {
+        this.parameterCount = parameterCount;
         this.network = network;
         this.processor = processor;
         this.description = description;
@@ -43,9 +46,10 @@ public final class DepthEstimator implements AutoCloseable {
                     files.folder().resolve("preprocessor_config.json"));
             NDManager manager = NDManager.newBaseManager(device);
             try {
-                DptForDepthEstimation network = DptForDepthEstimation.load(config,
-                        Weights.of(files.weights(), manager, DataType.FLOAT32));
-                return new DepthEstimator(network, processor, "DPT-Hybrid " + files.describe(), manager);
+                Weights weights = Weights.of(files.weights(), manager, DataType.FLOAT32);
+                DptForDepthEstimation network = DptForDepthEstimation.load(config, weights);
+                return new DepthEstimator(network, processor, "DPT-Hybrid " + files.describe(), manager,
+                        count(weights));
             } catch (IOException | RuntimeException e) {
                 manager.close();
                 throw e;
@@ -62,10 +66,10 @@ public final class DepthEstimator implements AutoCloseable {
         JsonObject processor = new JsonObject();
         processor.addProperty("resample", 2);
         try {
-            DptForDepthEstimation network = DptForDepthEstimation.load(DptConfig.midasHybrid(),
-                    Weights.random(manager, DataType.FLOAT32));
+            Weights weights = Weights.random(manager, DataType.FLOAT32);
+            DptForDepthEstimation network = DptForDepthEstimation.load(DptConfig.midasHybrid(), weights);
             return new DepthEstimator(network, DptImageProcessor.fromJson(processor),
-                    "DPT-Hybrid (random weights)", manager);
+                    "DPT-Hybrid (random weights)", manager, count(weights));
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw new IllegalStateException(e);
@@ -99,6 +103,21 @@ public final class DepthEstimator implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static long count(Weights weights) {
+        long total = 0;
+        for (long[] shape : weights.requested().values()) {
+            long n = 1;
+            for (long d : shape) n *= d;
+            total += n;
+        }
+        return total;
+    }
+
+    /** The parameters the network holds (those its forward pass reads). */
+    public long parameterCount() {
+        return parameterCount;
     }
 
     /** What the metadata names as the depth's source. */
