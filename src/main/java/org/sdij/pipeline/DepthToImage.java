@@ -36,6 +36,7 @@ public final class DepthToImage {
         checkModel(model);
         RgbImage image = request.initImage();
         if (image == null) throw new IllegalArgumentException("Depth to image needs an input image");
+        ImageToImage.schedule(model, request, image, DEFAULT_STRENGTH); // a bad request fails before the estimate
         return run(model, request, estimator.estimate(image), estimator.description(), listener);
     }
 

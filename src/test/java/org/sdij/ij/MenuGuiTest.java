@@ -72,6 +72,16 @@ class MenuGuiTest {
     }
 
     @Test
+    void theDepthToImageDialogOffersToEstimateTheDepthAndRecordsIt() throws Exception {
+        Object[] valuesAndRecording = GuiScreens.recordedOptions(CommandTables.DEPTH_TO_IMAGE, "", "a stone statue");
+        ParameterTable.Values values = (ParameterTable.Values) valuesAndRecording[0];
+        String recorded = (String) valuesAndRecording[1];
+        assertEquals(DepthToImageCommand.ESTIMATE, values.string("depth"));
+        assertTrue(recorded.contains("depth=[" + DepthToImageCommand.ESTIMATE + "]"), recorded);
+        assertEquals(values, CommandTables.DEPTH_TO_IMAGE.fromMacro(recorded), recorded);
+    }
+
+    @Test
     void theTextToImageDialogShowsEveryParameterAndTheKnownModels() throws Exception {
         File settings = GuiScreens.settingsDialog(Reference.resolve("tiny-models").toString());
         File png = GuiScreens.textToImageDialog(Reference.resolve("tiny-models").toString());

@@ -145,7 +145,9 @@ final class BitBackbone {
     private static NDArray standardise(NDArray weight) {
         Shape shape = weight.getShape();
         int out = (int) shape.get(0);
-        float[] w = weight.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        NDArray wide = weight.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        float[] w = wide.toFloatArray();
+        if (wide != weight) wide.close();
         int per = w.length / out;
         float[] standardised = new float[w.length];
         for (int o = 0; o < out; o++) {
