@@ -84,6 +84,8 @@ public class EstimateDepthCommand implements PlugIn {
                 + stack.getWidth() + "x" + stack.getHeight() + ", before Depth to Image's resize and [-1, 1] scaling");
         out.setProp(ImageOutput.PREFIX + "input_title", s.imp().getTitle());
         out.setProp(ImageOutput.PREFIX + "input_region", r.x + "," + r.y + "," + r.width + "," + r.height);
+        int[] first = s.positions().get(0);
+        out.setProp(ImageOutput.PREFIX + "input_position", "z=" + first[0] + " t=" + first[1]);
         return out;
     }
 }

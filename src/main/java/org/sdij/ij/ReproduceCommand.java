@@ -64,6 +64,10 @@ public class ReproduceCommand implements PlugIn {
             values = table.fromMacro(options);
             out = DepthToImageCommand.generate(recordedInput(made, values), DepthToImageCommand.depthImage(values),
                     values);
+        } else if (command.equals(EstimateDepthCommand.TABLE.command())) {
+            table = EstimateDepthCommand.TABLE;
+            values = table.fromMacro(options);
+            out = EstimateDepthCommand.estimate(recordedInput(made, values), values);
         } else if (command.equals(UpscaleCommand.TABLE.command())) {
             table = UpscaleCommand.TABLE;
             values = table.fromMacro(options);

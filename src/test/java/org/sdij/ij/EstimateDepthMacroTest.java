@@ -69,6 +69,10 @@ class EstimateDepthMacroTest {
         }
         assertTrue(out.getProp("sdij.depth_estimator").contains("DPT-Hybrid"), out.getProp("sdij.depth_estimator"));
         assertEquals("Estimate Depth...", out.getProp("sdij.command"));
+        ImagePlus again = ReproduceCommand.reproduce(out);
+        assertEquals(2, again.getStackSize());
+        assertEquals(0.0, GoldenFloats.maxAbsDiff((float[]) again.getStack().getPixels(2),
+                (float[]) out.getStack().getPixels(2)), "Reproduce from Metadata makes the same maps");
     }
 
     @Test
