@@ -228,7 +228,7 @@ final class GenerateCommand {
         Path depthModel = cl.has("depth-model") ? Path.of(cl.get("depth-model")) : null;
         try (org.sdij.pipeline.DepthEstimator estimator = org.sdij.pipeline.DepthEstimator.forModel(files, depthModel,
                 device)) {
-            if (estimator == null) throw new IllegalArgumentException(noEstimator(sd.name()));
+            if (estimator == null) return DepthToImage.run(sd, request, (Plane) null, progress); // says what is wrong
             System.err.println("sd-ij: estimating depth with " + estimator.description());
             return DepthToImage.run(sd, request, estimator, progress);
         }
@@ -238,7 +238,7 @@ final class GenerateCommand {
     private static ModelFiles checkDepthSource(String command, ModelFiles files, Inputs inputs, CommandLine cl)
             throws UsageException {
         if (command.equals("depth2img") && inputs.depth() == null && !cl.has("depth-model")
-                && !(files.format() == ModelFiles.Format.DIFFUSERS_FOLDER
+                && files.kind().task() == ModelKind.Task.DEPTH && !(files.format() == ModelFiles.Format.DIFFUSERS_FOLDER
                         && org.sdij.pipeline.DepthEstimator.hasOwn(files.origin()))) {
             throw new UsageException(noEstimator(files.name()));
         }

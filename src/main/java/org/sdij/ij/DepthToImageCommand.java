@@ -24,8 +24,9 @@ import org.sdij.pipeline.DepthEstimator;
  * of it) transformed under a prompt and a depth map, another open image whose values are depths (larger =
  * nearer, any bit depth, taken as stored). A depth map of the input's size is cropped to the same box;
  * one of another size is resized by the pipeline. Depth "Estimate from the image" (the default) makes the map
- * from each input with a DPT depth estimator: the model folder's depth_estimator/, or the estimator folder. The current slice or every slice (a depth stack with
- * as many slices gives one map per slice, otherwise its current slice serves all). From a macro:
+ * from each input with a DPT depth estimator: the model folder's depth_estimator/, or the estimator folder.
+ * The current slice or every slice (a depth stack with as many slices gives one map per slice, otherwise its
+ * current slice serves all). From a macro:
  * {@code run("Depth to Image...", "model=sd2-depth prompt=[a stone statue] depth=depth.tif strength=0.8");}
  */
 public class DepthToImageCommand implements PlugIn {
@@ -103,7 +104,6 @@ public class DepthToImageCommand implements PlugIn {
     /** The transformed images of every position of the source, as a new image (not shown). */
     static ImagePlus generate(ImageToImageCommand.Source s, ImagePlus depth, ParameterTable.Values v) throws IOException {
         int n = s.positions().size();
-        Path estimatorFolder = depth == null ? estimatorFolder(v) : null;
         DepthEstimator[] estimator = new DepthEstimator[1]; // loaded with the first position, once per run
         SliceBatch.Result r;
         try {
@@ -117,7 +117,8 @@ public class DepthToImageCommand implements PlugIn {
                         if (depth != null) return DepthToImage.run(model, request, depthPlane(depth, s, i, n), progress);
                         if (estimator[0] == null) {
                             ij.IJ.showStatus("Depth to Image: loading the depth estimator...");
-                            estimator[0] = DepthEstimator.load(estimatorFolder, model.manager().getDevice());
+                            // here, after the model's kind was checked: a model of the wrong kind says so first
+                            estimator[0] = DepthEstimator.load(estimatorFolder(v), model.manager().getDevice());
                         }
                         return DepthToImage.run(model, request, estimator[0], progress);
                     });
