@@ -30,7 +30,7 @@ public final class HubCache {
         return defaultRoot(System.getenv(), System.getProperty("user.home"));
     }
 
-    static Path defaultRoot(Map<String, String> env, String home) {
+    public static Path defaultRoot(Map<String, String> env, String home) {
         for (String key : List.of("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE")) {
             if (isSet(env.get(key))) return Paths.get(env.get(key));
         }
