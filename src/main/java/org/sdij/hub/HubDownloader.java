@@ -56,8 +56,16 @@ public final class HubDownloader {
         }
         requireOnline(repo);
         return withRenames(repo, name -> {
-            HubClient.FileMetadata meta = client.head(name, revision, path);
             CacheRepo cache = new CacheRepo(settings.cacheRoot(), name);
+            HubClient.FileMetadata meta;
+            try {
+                meta = client.head(name, revision, path);
+            } catch (HubException e) {
+                if (e.kind() == Kind.FILE_NOT_FOUND && CacheRepo.COMMIT.matcher(revision).matches()) {
+                    cache.markMissing(revision, path);
+                }
+                throw e;
+            }
             Path file = fetch(cache, name, meta.commit(), path, meta);
             cache.writeRef(revision, meta.commit());
             return new Result(file, name, meta.commit(), false);
