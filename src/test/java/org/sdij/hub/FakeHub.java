@@ -36,13 +36,13 @@ import java.util.stream.Stream;
  * a pre-signed URL does. Faults for the tests: a connection cut after N bytes, a corrupted body. Every request
  * is logged.
  */
-final class FakeHub implements AutoCloseable {
+public final class FakeHub implements AutoCloseable {
 
-    static final String GOOD_TOKEN = "hf_goodtoken";
-    static final String NO_ACCESS_TOKEN = "hf_noaccess";
+    public static final String GOOD_TOKEN = "hf_goodtoken";
+    public static final String NO_ACCESS_TOKEN = "hf_noaccess";
 
     /** One request as a server saw it. {@code server}: "hub" or "cdn". */
-    record Request(String server, String method, String path, int status, String range, String authorization) {}
+    public record Request(String server, String method, String path, int status, String range, String authorization) {}
 
     private record Repo(String commit, Map<String, byte[]> files, boolean gated) {}
 
@@ -54,7 +54,7 @@ final class FakeHub implements AutoCloseable {
     private final Set<String> corrupted = ConcurrentHashMap.newKeySet();
     private final List<Request> log = Collections.synchronizedList(new ArrayList<>());
 
-    FakeHub() throws IOException {
+    public FakeHub() throws IOException {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         hub = HttpServer.create(new InetSocketAddress(loopback, 0), 0);
         cdn = HttpServer.create(new InetSocketAddress(loopback, 0), 0);
@@ -64,16 +64,16 @@ final class FakeHub implements AutoCloseable {
         cdn.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + hub.getAddress().getPort());
     }
 
-    int cdnPort() {
+    public int cdnPort() {
         return cdn.getAddress().getPort();
     }
 
     /** Serves the files under {@code folder} (recursively) as the repo {@code id}. */
-    FakeHub repo(String id, Path folder) throws IOException {
+    public FakeHub repo(String id, Path folder) throws IOException {
         Map<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> s = Files.walk(folder)) {
             for (Path p : s.filter(Files::isRegularFile).toList()) {
@@ -83,38 +83,38 @@ final class FakeHub implements AutoCloseable {
         return repo(id, files);
     }
 
-    FakeHub repo(String id, Map<String, byte[]> files) {
+    public FakeHub repo(String id, Map<String, byte[]> files) {
         repos.put(id, new Repo(commitOf(id), new TreeMap<>(files), false));
         return this;
     }
 
-    FakeHub gated(String id) {
+    public FakeHub gated(String id) {
         Repo r = repos.get(id);
         repos.put(id, new Repo(r.commit(), r.files(), true));
         return this;
     }
 
     /** The first GET of {@code path} (in any repo) ends after {@code bytes} body bytes. */
-    FakeHub cutAfter(String path, int bytes) {
+    public FakeHub cutAfter(String path, int bytes) {
         cuts.put(path, bytes);
         return this;
     }
 
     /** Every GET of {@code path} sends its bytes with one byte changed. */
-    FakeHub corrupt(String path) {
+    public FakeHub corrupt(String path) {
         corrupted.add(path);
         return this;
     }
 
-    static String commitOf(String repo) {
+    public static String commitOf(String repo) {
         return hex("SHA-1", ("fakehub-commit:" + repo).getBytes(StandardCharsets.UTF_8));
     }
 
-    static boolean isLfs(String path, byte[] content) {
+    public static boolean isLfs(String path, byte[] content) {
         return content.length > 1 << 20 || path.matches(".*\\.(safetensors|bin|ckpt|pt|msgpack|onnx)");
     }
 
-    static String gitSha1(byte[] content) {
+    public static String gitSha1(byte[] content) {
         byte[] head = ("blob " + content.length + "\0").getBytes(StandardCharsets.US_ASCII);
         byte[] all = new byte[head.length + content.length];
         System.arraycopy(head, 0, all, 0, head.length);
@@ -122,17 +122,17 @@ final class FakeHub implements AutoCloseable {
         return hex("SHA-1", all);
     }
 
-    static String sha256(byte[] content) {
+    public static String sha256(byte[] content) {
         return hex("SHA-256", content);
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         synchronized (log) {
             return List.copyOf(log);
         }
     }
 
-    void clearLog() {
+    public void clearLog() {
         log.clear();
     }
 
