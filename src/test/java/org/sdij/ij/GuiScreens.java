@@ -50,7 +50,7 @@ final class GuiScreens {
     /** The menu as plugins.config makes it. */
     static final List<String> ITEMS = List.of("Text to Image...", "Image to Image...",
             "Inpaint Selection...", "Depth to Image...", "Upscale 4x...", "-",
-            "Reproduce from Metadata...", "Models and Settings...");
+            "Reproduce from Metadata...", "Download Model...", "Models and Settings...");
 
     private static ImageJ imagej;
     private static boolean batchMode;
