@@ -66,7 +66,8 @@ public class DownloadModelCommand implements PlugIn {
     private static ParameterTable.Values ask(String[] token) {
         if (Macro.getOptions() != null || GraphicsEnvironment.isHeadless()) return TABLE.ask();
         GenericDialog gd = TABLE.dialog(TABLE.remembered());
-        gd.addMessage("Known models: " + String.join("; ", KnownModels.all().stream().map(KnownModels.Model::label).toList()));
+        gd.addMessage("Known models:\n" + String.join("\n", KnownModels.all().stream()
+                .map(m -> "  " + m.id() + ": " + m.title()).toList()));
         Panel tokenRow = new Panel(new FlowLayout(FlowLayout.LEFT));
         tokenRow.add(new Label("Token (gated models; not recorded, not stored):"));
         TextField tokenField = new TextField(30);

@@ -52,6 +52,7 @@ public final class FakeHub implements AutoCloseable {
     private final Map<String, byte[]> cdnBlobs = new ConcurrentHashMap<>();
     private final Map<String, Integer> cuts = new ConcurrentHashMap<>();
     private final Set<String> corrupted = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> renames = new ConcurrentHashMap<>();
     private final List<Request> log = Collections.synchronizedList(new ArrayList<>());
 
     public FakeHub() throws IOException {
@@ -91,6 +92,12 @@ public final class FakeHub implements AutoCloseable {
     public FakeHub gated(String id) {
         Repo r = repos.get(id);
         repos.put(id, new Repo(r.commit(), r.files(), true));
+        return this;
+    }
+
+    /** Requests for {@code oldId} get a relative 307 to the same path under {@code newId}, as the Hub does after a rename. */
+    public FakeHub renamed(String oldId, String newId) {
+        renames.put(oldId, newId);
         return this;
     }
 
@@ -150,6 +157,15 @@ public final class FakeHub implements AutoCloseable {
     private void hub(HttpExchange x) throws IOException {
         try (x) {
             String path = x.getRequestURI().getRawPath();
+            for (Map.Entry<String, String> r : renames.entrySet()) {
+                for (String prefix : List.of("/", "/api/models/")) {
+                    if (path.startsWith(prefix + r.getKey() + "/") || path.equals(prefix + r.getKey())) {
+                        String moved = prefix + r.getValue() + path.substring(prefix.length() + r.getKey().length());
+                        send(x, "hub", 307, Map.of("Location", moved), null, 0);
+                        return;
+                    }
+                }
+            }
             Matcher api = API.matcher(path);
             Matcher resolve = RESOLVE.matcher(path);
             if (api.matches()) {

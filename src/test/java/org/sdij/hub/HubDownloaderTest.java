@@ -263,6 +263,16 @@ class HubDownloaderTest {
         assertEquals(List.of(), hub.requests());
     }
 
+    /** A renamed repo answers with relative redirects: followed on the Hub's host, with the token. */
+    @Test
+    void aRenamedRepoIsFollowedOnTheHubsHost() throws Exception {
+        hub.renamed("olduser/tiny", REPO);
+        HubDownloader.Result r = downloader(FakeHub.GOOD_TOKEN).pipeline("olduser/tiny", "main", null);
+        assertEquals(filesOf(MODEL), filesOf(r.path()));
+        assertTrue(hub.requests().stream().anyMatch(q -> q.status() == 307 && q.authorization() != null));
+        assertTrue(hub.requests().stream().filter(q -> q.server().equals("cdn")).allMatch(q -> q.authorization() == null));
+    }
+
     @Test
     void progressCountsTheBytesAndCancelKeepsThePart() throws Exception {
         String weights = "text_encoder/model.safetensors";
