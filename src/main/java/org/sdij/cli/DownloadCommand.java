@@ -56,8 +56,9 @@ final class DownloadCommand {
             revision = repo.substring(repo.indexOf('@') + 1);
             repo = repo.substring(0, repo.indexOf('@'));
         }
+        Bar bar = new Bar(err);
         try {
-            HubDownloader downloader = new HubDownloader(settings, bar(err));
+            HubDownloader downloader = new HubDownloader(settings, bar);
             HubDownloader.Result r = cl.has("file") ? downloader.file(repo, revision, cl.get("file"))
                     : downloader.pipeline(repo, revision, cl.get("variant"));
             err.println("sd-ij: " + r.repo() + " (commit " + r.commit().substring(0, Math.min(10, r.commit().length()))
@@ -67,10 +68,10 @@ final class DownloadCommand {
             out.println(r.path());
             return 0;
         } catch (HubException e) {
-            err.println("\nsd-ij download: " + e.getMessage());
+            err.println(bar.lineBreak() + "sd-ij download: " + e.getMessage());
             return e.kind() == HubException.Kind.CANCELLED ? 130 : 1;
         } catch (IOException e) {
-            err.println("\nsd-ij download: " + e.getMessage());
+            err.println(bar.lineBreak() + "sd-ij download: " + e.getMessage());
             return 1;
         }
     }
@@ -88,29 +89,39 @@ final class DownloadCommand {
         if (!HubCache.isRepoId(model)) return;
         String repo = model.contains("@") ? model.substring(0, model.indexOf('@')) : model;
         String revision = model.contains("@") ? model.substring(model.indexOf('@') + 1) : "main";
-        HubDownloader.Result r = new HubDownloader(settings, bar(err)).pipeline(repo, revision, variant);
+        HubDownloader.Result r = new HubDownloader(settings, new Bar(err)).pipeline(repo, revision, variant);
         if (!r.alreadyCached()) err.println("sd-ij: downloaded " + r.repo() + " to " + r.path());
     }
 
     /** One progress line per file fetched. */
-    private static DownloadProgress bar(PrintStream err) {
-        return new DownloadProgress() {
-            private ProgressBar bar;
-            private long resumedFrom;
+    private static final class Bar implements DownloadProgress {
+        private final PrintStream err;
+        private ProgressBar bar;
+        private long resumedFrom;
+        private boolean midLine;
 
-            @Override
-            public void startFile(String path, long size, long resumed) {
-                bar = new ProgressBar(err, path);
-                resumedFrom = resumed;
-                if (resumed > 0) err.println("sd-ij: resuming " + path + " from byte " + resumed);
-            }
+        Bar(PrintStream err) {
+            this.err = err;
+        }
 
-            @Override
-            public boolean bytes(long done, long size) {
-                bar.bytes(done, size, resumedFrom);
-                return true;
-            }
-        };
+        @Override
+        public void startFile(String path, long size, long resumed) {
+            bar = new ProgressBar(err, path);
+            resumedFrom = resumed;
+            if (resumed > 0) err.println("sd-ij: resuming " + path + " from byte " + resumed);
+        }
+
+        @Override
+        public boolean bytes(long done, long size) {
+            bar.bytes(done, size, resumedFrom);
+            midLine = done < size;
+            return true;
+        }
+
+        /** A line break when a bar was left half-drawn (the download stopped), so a message starts on its own line. */
+        String lineBreak() {
+            return midLine ? "\n" : "";
+        }
     }
 
     private static void list(HubSettings settings, PrintStream out) {

@@ -195,7 +195,18 @@ final class HubClient {
     }
 
     private HubException noNetwork(URI url, Exception e) {
-        String why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+        String why;
+        boolean unresolved = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            unresolved |= t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException;
+        }
+        if (unresolved) {
+            why = "unknown host " + url.getHost();
+        } else if (e instanceof java.net.http.HttpTimeoutException) {
+            why = "no answer within " + METADATA_TIMEOUT.toSeconds() + " s";
+        } else if (e instanceof java.net.ConnectException) {
+            why = "connection refused or no route to the host";
+        } else why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
         return new HubException(Kind.NETWORK, "Cannot reach the Hugging Face Hub at " + url.getScheme() + "://"
                 + url.getRawAuthority() + " (" + why + "). Check the network connection, a proxy, or HF_ENDPOINT."
                 + " Models already in the cache still work without the network.", e);
