@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.sdij.cli.CommandLine.Option;
 import org.sdij.cli.CommandLine.UsageException;
+import org.sdij.hub.HubSettings;
 import org.sdij.io.ModelFiles;
 import org.sdij.io.ModelKind;
 import org.sdij.io.ModelLocator;
@@ -145,7 +146,7 @@ final class GenerateCommand {
         Device device = device(cl.get("device"));
         DataType dtype = precision(cl.get("precision"), device);
         DataType storage = cl.has("low-memory") ? DataType.FLOAT16 : dtype;
-        org.sdij.hub.HubSettings hub = DownloadCommand.environment.get();
+        HubSettings hub = DownloadCommand.environment.get();
         ModelOptions options = ModelOptions.DEFAULT.withHubCache(hub.cacheRoot());
         if (cl.has("prediction")) options = options.withPrediction(ModelKind.Prediction.parse(cl.get("prediction")));
         if (cl.has("config")) options = options.withConfigFolder(Path.of(cl.get("config")));

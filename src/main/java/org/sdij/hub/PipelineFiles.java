@@ -5,7 +5,6 @@ import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -55,12 +54,11 @@ public final class PipelineFiles {
     static List<String> components(JsonObject modelIndex) {
         boolean depth = modelIndex.has("depth_estimator");
         List<String> folders = new ArrayList<>();
-        for (Map.Entry<String, JsonElement> e : new TreeSet<>(modelIndex.keySet()).stream()
-                .map(k -> Map.entry(k, modelIndex.get(k))).toList()) {
-            String key = e.getKey();
-            if (key.startsWith("_") || !e.getValue().isJsonArray() || NEVER.contains(key)) continue;
+        for (String key : new TreeSet<>(modelIndex.keySet())) {
+            JsonElement value = modelIndex.get(key);
+            if (key.startsWith("_") || !value.isJsonArray() || NEVER.contains(key)) continue;
             if (key.equals("feature_extractor") && !depth) continue;
-            var pair = e.getValue().getAsJsonArray();
+            var pair = value.getAsJsonArray();
             if (pair.size() < 2 || pair.get(1).isJsonNull()) continue; // a component set to None
             folders.add(key);
         }
