@@ -64,7 +64,10 @@ final class DownloadCommand {
             err.println("sd-ij: " + r.repo() + " (commit " + r.commit().substring(0, Math.min(10, r.commit().length()))
                     + ") " + (r.alreadyCached() ? "was already in the cache, nothing downloaded" : "is in the cache")
                     + ": " + r.path());
-            if (!r.repo().equals(repo)) err.println("sd-ij: " + repo + " is the old name of " + r.repo());
+            if (!r.repo().equals(repo)) {
+                err.println("sd-ij: " + repo + " and " + r.repo() + " are names of the same model; it is cached as "
+                        + r.repo() + ", and --model " + repo + " finds it");
+            }
             out.println(r.path());
             return 0;
         } catch (HubException e) {

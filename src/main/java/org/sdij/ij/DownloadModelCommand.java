@@ -65,7 +65,20 @@ public class DownloadModelCommand implements PlugIn {
     /** The table's values (macro, defaults headless, or the dialog with the token field under it). */
     private static ParameterTable.Values ask(String[] token) {
         if (Macro.getOptions() != null || GraphicsEnvironment.isHeadless()) return TABLE.ask();
-        GenericDialog gd = TABLE.dialog(TABLE.remembered());
+        Dialog d = dialog(TABLE.remembered());
+        d.gd().showDialog();
+        if (d.gd().wasCanceled()) return null;
+        ParameterTable.Values values = TABLE.read(d.gd());
+        TABLE.remember(values);
+        token[0] = d.token().getText();
+        return values;
+    }
+
+    /** The dialog and its token field: a masked AWT field in a panel, which GenericDialog neither reads nor records. */
+    record Dialog(GenericDialog gd, TextField token) {}
+
+    static Dialog dialog(ParameterTable.Values values) {
+        GenericDialog gd = TABLE.dialog(values);
         gd.addMessage("Known models:\n" + String.join("\n", KnownModels.all().stream()
                 .map(m -> "  " + m.id() + ": " + m.title()).toList()));
         Panel tokenRow = new Panel(new FlowLayout(FlowLayout.LEFT));
@@ -74,12 +87,7 @@ public class DownloadModelCommand implements PlugIn {
         tokenField.setEchoChar('*');
         tokenRow.add(tokenField);
         gd.addPanel(tokenRow);
-        gd.showDialog();
-        if (gd.wasCanceled()) return null;
-        ParameterTable.Values values = TABLE.read(gd);
-        TABLE.remember(values);
-        token[0] = tokenField.getText();
-        return values;
+        return new Dialog(gd, tokenField);
     }
 
     /** Fetches what the values name; the result (or why not) goes to the status line, the Log or an error. */

@@ -247,6 +247,36 @@ final class GuiScreens {
         }
     }
 
+    /**
+     * Download Model...'s dialog with a repo id and a token typed in, OK pressed while the Recorder records: the
+     * options recorded, the token the command would use, and a picture of the dialog.
+     */
+    static String[] downloadDialogRecording(String repo, String token) throws Exception {
+        boolean wasRecording = Recorder.record;
+        Recorder.record = true;
+        Recorder.resetCommandOptions();
+        Recorder.setCommand(DownloadModelCommand.TABLE.command());
+        try {
+            DownloadModelCommand.Dialog d = DownloadModelCommand.dialog(DownloadModelCommand.TABLE.defaults()
+                    .with("model", DownloadModelCommand.OTHER));
+            Thread shower = show(d.gd());
+            TextField repoField = (TextField) d.gd().getStringFields().get(0);
+            EventQueue.invokeAndWait(() -> {
+                repoField.setText(repo);
+                d.token().setText(token);
+            });
+            settle(new Robot());
+            File png = capture("download-model-dialog.png",
+                    new Rectangle(d.gd().getLocationOnScreen(), d.gd().getSize()));
+            press(d.gd(), 0, shower);
+            DownloadModelCommand.TABLE.read(d.gd());
+            return new String[] {Recorder.getCommandOptions(), d.token().getText(), png.getPath()};
+        } finally {
+            Recorder.setCommand(null);
+            Recorder.record = wasRecording;
+        }
+    }
+
     private static Thread show(GenericDialog gd) throws Exception {
         Thread shower = new Thread(gd::showDialog, "dialog");
         shower.start();
