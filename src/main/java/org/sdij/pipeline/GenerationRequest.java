@@ -1,8 +1,12 @@
 package org.sdij.pipeline;
 
+import org.sdij.text.PromptSyntax;
+
 /**
  * One generation as the user asked for it. Null settings mean "the model's default": steps 50,
  * guidance 7.5, the model's own sampler, the model's native size (as diffusers' pipelines).
+ *
+ * @param promptSyntax how the prompts are read (null: {@link PromptSyntax#A1111})
  */
 public record GenerationRequest(
         String prompt,
@@ -15,19 +19,34 @@ public record GenerationRequest(
         Integer height,
         int numImages,
         RgbImage initImage,
-        Double strength) {
+        Double strength,
+        PromptSyntax promptSyntax) {
 
     public static final int DEFAULT_STEPS = 50;
     public static final double DEFAULT_GUIDANCE = 7.5;
 
     public GenerationRequest {
         if (prompt == null) prompt = "";
+        if (promptSyntax == null) promptSyntax = PromptSyntax.A1111;
         if (negativePrompt == null) negativePrompt = "";
         if (numImages < 1) throw new IllegalArgumentException("num_images must be at least 1, got " + numImages);
         if (steps != null && steps < 1) throw new IllegalArgumentException("steps must be at least 1, got " + steps);
         if (strength != null && (strength < 0 || strength > 1)) {
             throw new IllegalArgumentException("strength must be between 0 and 1, got " + strength);
         }
+    }
+
+    /** A request with the default prompt syntax. */
+    public GenerationRequest(String prompt, String negativePrompt, long seed, Integer steps, Double guidance,
+                             String sampler, Integer width, Integer height, int numImages, RgbImage initImage,
+                             Double strength) {
+        this(prompt, negativePrompt, seed, steps, guidance, sampler, width, height, numImages, initImage, strength,
+                null);
+    }
+
+    public GenerationRequest withPromptSyntax(PromptSyntax syntax) {
+        return new GenerationRequest(prompt, negativePrompt, seed, steps, guidance, sampler, width, height, numImages,
+                initImage, strength, syntax);
     }
 
     public static GenerationRequest txt2img(String prompt, long seed) {
