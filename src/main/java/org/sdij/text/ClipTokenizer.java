@@ -140,9 +140,9 @@ public final class ClipTokenizer implements AutoCloseable {
         return tokens(prompt).length > MAX_PROMPT_TOKENS;
     }
 
-    /** The text of these tokens, as the tokenizer decodes them. */
+    /** The text of these tokens, words apart (CLIP marks a word's end with "&lt;/w&gt;"), lower case as tokenized. */
     public String decode(long[] tokens) {
-        return tokenizer.decode(tokens, true);
+        return tokenizer.decode(tokens, true).replace("</w>", " ").strip();
     }
 
     public long commaId() {

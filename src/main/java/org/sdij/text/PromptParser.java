@@ -157,10 +157,4 @@ public final class PromptParser {
         }
         return out;
     }
-
-    /** Whether the prompt uses the syntax at all (brackets, escapes or BREAK): otherwise it is taken as it is. */
-    public static boolean usesSyntax(String prompt) {
-        List<Piece> pieces = parse(prompt);
-        return pieces.size() != 1 || pieces.get(0).weight() != 1.0 || !pieces.get(0).text().equals(prompt);
-    }
 }
