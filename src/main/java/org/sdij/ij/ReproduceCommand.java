@@ -49,7 +49,13 @@ public class ReproduceCommand implements PlugIn {
     /** The prompt syntax {@code made} records; images from before it was recorded were made with plain prompts. */
     static PromptSyntax recordedPromptSyntax(ImagePlus made) {
         String recorded = made.getProp(PROMPT_SYNTAX);
-        return recorded == null ? PromptSyntax.PLAIN : PromptSyntax.parse(recorded);
+        if (recorded == null) return PromptSyntax.PLAIN;
+        try {
+            return PromptSyntax.parse(recorded);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + made.getTitle() + "' records the prompt syntax '" + recorded
+                    + "', which this version of sd-ij does not know (it knows a1111 and plain).");
+        }
     }
 
     private static ImagePlus remake(ImagePlus made) throws IOException {
