@@ -140,8 +140,8 @@ final class GenerateCommand {
             request = new GenerationRequest(cl.get("prompt", ""), cl.get("negative-prompt", ""), cl.seed("seed", 0L),
                     cl.integer("steps", null), cl.decimal("guidance", null), sampler,
                     txt2img ? cl.integer("width", null) : null, txt2img ? cl.integer("height", null) : null,
-                    cl.integer("num-images", 1), image, cl.has("strength") ? cl.decimal("strength", null) : null)
-                    .withPromptSyntax(promptSyntax(cl.get("prompt-syntax")));
+                    cl.integer("num-images", 1), image, cl.has("strength") ? cl.decimal("strength", null) : null,
+                    promptSyntax(cl.get("prompt-syntax")));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -1,5 +1,6 @@
 package org.sdij.pipeline;
 
+import org.sdij.text.PromptParser;
 import org.sdij.text.PromptSyntax;
 
 /**
@@ -28,6 +29,10 @@ public record GenerationRequest(
     public GenerationRequest {
         if (prompt == null) prompt = "";
         if (promptSyntax == null) promptSyntax = PromptSyntax.A1111;
+        if (promptSyntax == PromptSyntax.A1111) {
+            checkSyntax("Prompt", prompt);
+            checkSyntax("Negative prompt", negativePrompt);
+        }
         if (negativePrompt == null) negativePrompt = "";
         if (numImages < 1) throw new IllegalArgumentException("num_images must be at least 1, got " + numImages);
         if (steps != null && steps < 1) throw new IllegalArgumentException("steps must be at least 1, got " + steps);
@@ -59,6 +64,15 @@ public record GenerationRequest(
 
     public double guidanceOrDefault() {
         return guidance == null ? DEFAULT_GUIDANCE : guidance;
+    }
+
+    /** Refuses a prompt the A1111 syntax cannot read (a weight that is not a number), before any model is loaded. */
+    private static void checkSyntax(String what, String prompt) {
+        try {
+            PromptParser.parse(prompt);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+        }
     }
 
     /** Sizes must be multiples of 8 (the VAE's factor); the message names the nearest valid sizes. */

@@ -55,6 +55,8 @@ public final class StableDiffusion implements AutoCloseable {
     private final Integer maxNoiseLevel;
     private final List<String> notes;
     private final Supplier<String> modelHash;
+    /** Where warnings go (see {@link #onWarning}). */
+    private volatile Consumer<String> warnings = message -> System.err.println("sd-ij: warning: " + message);
 
     private StableDiffusion(String name, ModelKind kind, Supplier<String> modelHash, NDManager manager, DataType dtype,
                             DataType storageDtype, ClipTokenizer tokenizer,
@@ -295,8 +297,6 @@ public final class StableDiffusion implements AutoCloseable {
         if (chunks.dropped().length == 0) return;
         warnings.accept(PromptChunks.droppedWarning(what, chunks, syntax, tokenizer));
     }
-
-    private volatile Consumer<String> warnings = message -> System.err.println("sd-ij: warning: " + message);
 
     /**
      * Where this model's warnings go (prompt tokens dropped): standard error unless set; ImageJ sends them to its

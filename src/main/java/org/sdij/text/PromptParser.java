@@ -123,9 +123,8 @@ public final class PromptParser {
         try {
             return Double.parseDouble(number);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("The weight in '" + prompt.substring(start - 1, end + 1)
-                    + "' of the prompt is not a number: write one such as (word:1.2), or \\( \\) for literal"
-                    + " brackets");
+            throw new IllegalArgumentException("the weight in '" + prompt.substring(start - 1, end + 1)
+                    + "' is not a number: write one such as (word:1.2), or \\( \\) for literal brackets");
         }
     }
 

@@ -64,6 +64,11 @@ class PromptSyntaxOptionTest {
         String err = run(2, txt2img(dir.resolve("x.png"), "a cat", "--prompt-syntax", "fancy"));
         assertTrue(err.contains("sd-ij txt2img: Bad --prompt-syntax 'fancy': use a1111 (emphasis such as (word:1.2),"
                 + " prompts of any length) or plain (the text as it is, cut after 75 tokens)"), err);
+
+        err = run(2, txt2img(dir.resolve("y.png"), "a (cat:1.2.3)"));
+        assertTrue(err.contains("sd-ij txt2img: Prompt: the weight in ':1.2.3)' is not a number: write one such as"
+                + " (word:1.2), or \\( \\) for literal brackets"), "refused before the model loads: " + err);
+        assertFalse(err.contains("loaded"), err);
     }
 
     @Test

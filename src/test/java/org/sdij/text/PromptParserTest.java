@@ -81,8 +81,8 @@ class PromptParserTest {
     void aWeightThatIsNoNumberIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PromptParser.parse("a (cat:1.2.3) b"));
-        assertEquals("The weight in ':1.2.3)' of the prompt is not a number: write one such as (word:1.2), or \\( \\)"
-                + " for literal brackets", e.getMessage());
+        assertEquals("the weight in ':1.2.3)' is not a number: write one such as (word:1.2), or \\( \\) for literal"
+                + " brackets", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> PromptParser.parse("(cat:.)"));
     }
 
