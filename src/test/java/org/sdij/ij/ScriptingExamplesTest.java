@@ -137,6 +137,14 @@ class ScriptingExamplesTest {
             Matcher r = RUN_LINE.matcher(doc.getValue());
             while (r.find()) {
                 runLines++;
+                if (r.group(1).startsWith("org.sdij.scijava.")) { // a command run directly: its inputs
+                    Set<String> inputs = inputs(command(r.group(1).substring("org.sdij.scijava.".length())));
+                    for (String arg : r.group(2).split(",")) {
+                        String key = arg.substring(0, arg.indexOf('='));
+                        assertTrue(inputs.contains(key), doc.getKey() + ": " + r.group(1) + " has no input " + key);
+                    }
+                    continue;
+                }
                 Path script = Path.of(r.group(1).replaceFirst("^(?!scripts/)", "scripts/"));
                 assertTrue(Files.isRegularFile(script), doc.getKey() + ": --run names " + script + ", which is missing");
                 String text = Files.readString(script);
