@@ -86,12 +86,13 @@ public final class SafeTensorsFile extends IndexedTensorFile<SafeTensorsFile.Ent
                 Collections.unmodifiableMap(metadata));
     }
 
+    /** Reads one JSON value as the reader's strictness allows (JsonParser.parseReader would make it lenient). */
+    private static final TypeAdapter<JsonElement> JSON_ELEMENT = new Gson().getAdapter(JsonElement.class);
+
     /**
      * The header's top-level members, parsed strictly (Gson's default is lenient: unquoted names, comments)
      * and refusing a name given twice, which Gson would silently resolve to the last one.
      */
-    private static final TypeAdapter<JsonElement> JSON_ELEMENT = new Gson().getAdapter(JsonElement.class);
-
     private static Map<String, JsonElement> parseHeader(Path path, String json) throws WeightFormatException {
         Map<String, JsonElement> members = new LinkedHashMap<>();
         try {
