@@ -113,7 +113,7 @@ public class DepthToImageCommand implements PlugIn {
                         GenerationRequest request = new GenerationRequest(v.string("prompt"),
                                 v.string("negative_prompt"), v.seed("seed"), v.integer("steps"), v.decimal("guidance"),
                                 CommandRun.sampler(v), null, null, v.integer("num_images"), input.image(),
-                                v.decimal("strength"));
+                                v.decimal("strength"), CommandRun.promptSyntax());
                         if (depth != null) return DepthToImage.run(model, request, depthPlane(depth, s, i, n), progress);
                         if (estimator[0] == null) {
                             ij.IJ.showStatus("Depth to Image: loading the depth estimator...");
