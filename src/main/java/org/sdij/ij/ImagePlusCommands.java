@@ -67,11 +67,9 @@ public final class ImagePlusCommands {
      */
     public static ImagePlus depthToImage(ImagePlus input, ImagePlus depth, Map<String, ?> values) throws IOException {
         ImagePlus imp = input(input, "Depth to Image");
-        if (depth == null) {
-            throw new IllegalArgumentException("Depth to Image needs a depth map (an image, larger values = nearer) "
-                    + "as depth; sd-ij does not estimate depth yet.");
-        }
-        ParameterTable.Values v = values(DepthToImageCommand.TABLE, values).with("depth", depth.getTitle());
+        // no depth map: estimated from the input (the model's depth_estimator/ or the estimator folder)
+        ParameterTable.Values v = values(DepthToImageCommand.TABLE, values).with("depth",
+                depth == null ? DepthToImageCommand.ESTIMATE : depth.getTitle());
         Rectangle region = SliceBatch.fit("Depth to Image", ImageInput.region(imp, imp.getRoi()), imp.getRoi() != null);
         int[] czt = ImageInput.current(imp);
         ImageToImageCommand.Source s = ImageToImageCommand.Source.at(imp, region, v, czt[1], czt[2]);

@@ -35,8 +35,10 @@ public class DepthToImage extends GeneratingCommand {
     private String sampler = "default";
     @Parameter(persist = false)
     private double strength = 0.8;
-    @Parameter(persist = false)
+    @Parameter(persist = false, required = false, description = "the depth map; none: estimated from the input")
     private ImagePlus depth;
+    @Parameter(persist = false, required = false, description = "DPT depth estimator folder; empty: the model's own")
+    private String estimator = "";
     @Parameter(persist = false)
     private int num_images = 1;
     @Parameter(persist = false, choices = {"current", "all"})
