@@ -46,10 +46,11 @@ public final class Benchmark {
             Option.value("threads", "N", "libtorch intra-op threads (default: all cores)"),
             Option.flag("load", "time indexing, mapping and strictly building the model from full-size files"),
             Option.flag("image", "time one whole txt2img image (--steps steps) from full-size files, and its peak memory"),
+            Option.flag("decode", "time the VAE decode (default size 512) in pieces against whole, --steps rounds"),
             Option.flag("low-memory", "keep the weights in memory as fp16 and compute in fp32 (txt2img --low-memory)"));
 
     public static String usage() {
-        return CommandLine.usage("bench", "[--model NAME] [--size N] [--steps N] [--load | --image] [--low-memory]",
+        return CommandLine.usage("bench", "[--model NAME] [--size N] [--steps N] [--load | --image | --decode] [--low-memory]",
                 OPTIONS);
     }
 
@@ -116,6 +117,10 @@ public final class Benchmark {
         Device device = "cuda".equals(cl.get("device")) ? Device.gpu() : Device.cpu();
         DataType dtype = "fp16".equals(cl.get("precision")) ? DataType.FLOAT16 : DataType.FLOAT32;
         DataType storage = cl.has("low-memory") ? DataType.FLOAT16 : dtype;
+        if (cl.has("decode")) {
+            DecodeBenchmark.run(model, preset, cl.integer("size", null), cl.integer("steps", 3), device, dtype, storage);
+            return;
+        }
         if (cl.has("image")) {
             int steps = cl.integer("steps", 3);
             if (steps < 2) throw new UsageException("Bad --steps " + steps + ": bench --image needs 2 or more");
