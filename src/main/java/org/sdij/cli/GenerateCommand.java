@@ -27,6 +27,7 @@ import org.sdij.pipeline.RgbImage;
 import org.sdij.pipeline.StableDiffusion;
 import org.sdij.pipeline.StepListener;
 import org.sdij.pipeline.TextToImage;
+import org.sdij.pipeline.LivePreview;
 import org.sdij.pipeline.Upscale;
 import org.sdij.sched.Samplers;
 
@@ -53,7 +54,10 @@ final class GenerateCommand {
             Option.value("config", "DIR", "diffusers folder whose configs a single file uses instead of its kind's preset"),
             Option.flag("fp16-weights", "prefer a diffusers folder's *.fp16.safetensors files"),
             Option.flag("low-memory", "keep weights in memory as fp16 (half the memory; weights from an fp32 file"
-                    + " are rounded to fp16), compute in fp32"));
+                    + " are rounded to fp16), compute in fp32"),
+            Option.value("preview", "FILE.png", "rewrite this PNG with a cheap preview of the image while denoising,"
+                    + " then with the (first) result"),
+            Option.value("preview-every", "N", "steps between previews (default 1; previews never take over 5% of the run)"));
 
     static final List<Option> TXT2IMG = concat(COMMON, List.of(
             Option.value("width", "W", "image width, a multiple of 8 (default: the model's native size)"),
@@ -149,6 +153,10 @@ final class GenerateCommand {
         if (cl.has("config")) options = options.withConfigFolder(Path.of(cl.get("config")));
         if (cl.has("fp16-weights")) options = options.withVariant("fp16");
 
+        PreviewFile preview = previewFile(cl);
+        int previewEvery = cl.integer("preview-every", 1);
+        if (previewEvery < 1) throw new UsageException("Bad --preview-every '" + previewEvery + "': use 1 or more steps");
+
         long t0 = System.nanoTime();
         Generation result;
         try (ModelFiles files = ModelLocator.open(model, options);
@@ -162,6 +170,7 @@ final class GenerateCommand {
                 bar.update(step, total);
                 return true;
             };
+            if (preview != null) progress = LivePreview.around(progress, sd, previewEvery, preview);
             result = switch (command) {
                 case "img2img" -> ImageToImage.run(plain(sd, command), request, progress);
                 case "inpaint" -> Inpaint.run(sd, request, inputs.inpaint(), progress);
@@ -170,6 +179,7 @@ final class GenerateCommand {
                 default -> TextToImage.run(plain(sd, command), request, progress);
             };
         }
+        if (preview != null && !result.images().isEmpty()) preview.showFinal(result.images().get(0));
         String reproduce = reproduceCommand(command, cl, args);
         List<Path> paths = ImageFiles.numbered(out, result.images().size());
         for (int i = 0; i < paths.size(); i++) {
@@ -185,6 +195,16 @@ final class GenerateCommand {
             }
             System.err.println("sd-ij: wrote " + paths.get(i));
         }
+    }
+
+    /** The {@code --preview} file, or null. */
+    private static PreviewFile previewFile(CommandLine cl) throws UsageException {
+        if (!cl.has("preview")) return null;
+        Path path = Path.of(cl.get("preview"));
+        if (!extension(path).equals("png")) {
+            throw new UsageException("Bad --preview '" + path + "': the preview is a PNG file; give a path ending in .png");
+        }
+        return new PreviewFile(path);
     }
 
     /** The mask, depth map, inpainting and upscaling settings the command's options give. */

@@ -109,6 +109,7 @@ final class CommandRun {
             Commands.error(command, e.getClass().getSimpleName() + ": " + e.getMessage() + " (details in the Log)");
         } finally {
             END_STATUS.remove();
+            PreviewWindow.discard(); // a run that made nothing leaves no preview behind
         }
     }
 
@@ -153,6 +154,12 @@ final class CommandRun {
      */
     static void show(ImagePlus out, ParameterTable table, ParameterTable.Values values) {
         mark(out, table, values);
+        display(out);
+    }
+
+    /** Shows a result, in the place of the run's live preview window when there is one. */
+    static void display(ImagePlus out) {
+        PreviewWindow.replace();
         out.show();
     }
 

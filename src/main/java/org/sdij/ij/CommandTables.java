@@ -67,7 +67,8 @@ public final class CommandTables {
                     Field.choice("precision", "fp32", "fp32", "fp16"),
                     Field.integer("threads", 0, 0, 1024, "(0 = all cores)"),
                     Field.integer("attention_limit", 1024, 0, null, "MB (0 = no limit)"),
-                    Field.flag("low_memory", false).withUnits("(keep weights in fp16: half the memory)")));
+                    Field.flag("low_memory", false).withUnits("(keep weights in fp16: half the memory)"),
+                    Field.integer("preview_every", 1, 0, null, "steps (0 = no live preview)")));
 
     public static List<ParameterTable> all() {
         return new ArrayList<>(List.of(TEXT_TO_IMAGE, IMAGE_TO_IMAGE, INPAINT, DEPTH_TO_IMAGE, UPSCALE, SETTINGS));

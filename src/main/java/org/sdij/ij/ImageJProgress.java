@@ -1,6 +1,9 @@
 package org.sdij.ij;
 
 import ij.IJ;
+import ai.djl.ndarray.types.Shape;
+import org.sdij.pipeline.LivePreview;
+import org.sdij.pipeline.StableDiffusion;
 import org.sdij.pipeline.StepListener;
 
 /**
@@ -17,12 +20,26 @@ public final class ImageJProgress implements StepListener {
     private final String what;
     private final int imageCount;
     private int image;
+    private StepListener previews = StepListener.NONE;
 
     public ImageJProgress(String what, int imageCount) {
         if (imageCount < 1) throw new IllegalArgumentException("imageCount must be at least 1");
         this.what = what;
         this.imageCount = imageCount;
         IJ.resetEscape();
+    }
+
+    /**
+     * Sends the run's previews ({@link LivePreview}, every {@code every} steps) to {@code sink}; none when the
+     * sink is null.
+     */
+    public void previewWith(StableDiffusion model, int every, LivePreview.Sink sink) {
+        previews = sink == null ? StepListener.NONE : LivePreview.around(StepListener.NONE, model, every, sink);
+    }
+
+    @Override
+    public void onPrediction(int step, int total, float[] predicted, Shape shape) {
+        previews.onPrediction(step, total, predicted, shape);
     }
 
     /** Moves on to the next image of the batch (0-based index). */

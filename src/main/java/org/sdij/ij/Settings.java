@@ -11,13 +11,15 @@ package org.sdij.ij;
  * @param attentionLimitMb largest attention score matrix before attention is chunked, 0 for no limit
  * @param lowMemory keep the weights in memory as fp16 and compute in the precision's type (half the memory
  *     for fp32; weights of an fp32 file are rounded to fp16)
+ * @param previewEvery steps between live previews of the image being made, 0 for none
  */
 public record Settings(String modelsFolder, String device, String precision, int threads, int attentionLimitMb,
-                       boolean lowMemory) {
+                       boolean lowMemory, int previewEvery) {
 
     public static Settings of(ParameterTable.Values v) {
         return new Settings(v.string("models_folder"), v.string("device"), v.string("precision"),
-                v.integer("threads"), v.integer("attention_limit"), v.flag("low_memory"));
+                v.integer("threads"), v.integer("attention_limit"), v.flag("low_memory"),
+                v.integer("preview_every"));
     }
 
     /** The stored settings (or the defaults). */

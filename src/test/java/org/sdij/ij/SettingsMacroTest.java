@@ -37,12 +37,12 @@ class SettingsMacroTest {
     @Test
     void aMacroStoresTheSettingsInImageJPreferences() {
         MacroHarness.run("run(\"Models and Settings...\", "
-                + "\"models_folder=[/tmp/sd models] device=gpu precision=fp16 threads=2 attention_limit=512 low_memory\");");
+                + "\"models_folder=[/tmp/sd models] device=gpu precision=fp16 threads=2 attention_limit=512 low_memory preview_every=5\");");
         assertEquals("/tmp/sd models", ij.Prefs.get("sdij.settings.models_folder", null));
         assertEquals("2", ij.Prefs.get("sdij.settings.threads", null));
         assertEquals("true", ij.Prefs.get("sdij.settings.low_memory", null));
         Settings s = Settings.current();
-        assertEquals(new Settings("/tmp/sd models", "gpu", "fp16", 2, 512, true), s);
+        assertEquals(new Settings("/tmp/sd models", "gpu", "fp16", 2, 512, true, 5), s);
         assertEquals("cpu", s.deviceFor("cpu"));
         assertEquals("gpu", s.deviceFor("settings"));
     }
@@ -57,7 +57,7 @@ class SettingsMacroTest {
     @Test
     void leftOutKeysGetTheDefaults() {
         MacroHarness.run("run(\"Models and Settings...\", \"threads=3\");");
-        assertEquals(new Settings("", "cpu", "fp32", 3, 1024, false), Settings.current());
+        assertEquals(new Settings("", "cpu", "fp32", 3, 1024, false, 1), Settings.current());
     }
 
     @Test
