@@ -87,6 +87,25 @@ class PreviewOptionTest {
     }
 
     @Test
+    void fitPreviewPrintsAMapForTheModelsVae() {
+        java.io.PrintStream stdout = System.out;
+        var printed = new java.io.ByteArrayOutputStream();
+        int status;
+        try {
+            System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+            status = Main.run(new String[] {"fit-preview", "--model", SD1, "--size", "64"});
+        } finally {
+            System.setOut(stdout);
+        }
+        String json = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, status, json);
+        var map = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+        assertEquals(4, map.getAsJsonArray("factors").size(), json);
+        assertEquals(3, map.getAsJsonArray("bias").size(), json);
+        System.out.println("fitted to the tiny VAE: " + json);
+    }
+
+    @Test
     void aPreviewThatIsNoPngIsRefused() {
         assertEquals(2, Main.run(txt2img(dir.resolve("o.png"), "--preview", dir.resolve("p.jpg").toString())
                 .toArray(String[]::new)));
