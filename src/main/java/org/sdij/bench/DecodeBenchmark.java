@@ -25,7 +25,9 @@ import org.sdij.nn.vae.VaeConfig;
  * way it ran before that was the default, every layer whole. The two alternate, round after round, in one
  * process, so that other work on the machine weighs on both alike; each decode gives wall, user and system
  * seconds, and the largest difference between the two images. The machine's FMA peak (measured first) puts the
- * decode's arithmetic rate in proportion.
+ * decode's arithmetic rate in proportion: {@code fma_peak_fraction} is the rate over wall time against the all-core
+ * peak, {@code cpu_fma_fraction} the rate per CPU-second (user + system) against the one-core peak, which other
+ * work on the machine disturbs less.
  */
 final class DecodeBenchmark {
     private DecodeBenchmark() {}
@@ -34,9 +36,10 @@ final class DecodeBenchmark {
         String line(double gflop, FmaPeak peak) {
             double rate = gflop / span.wallSeconds();
             return String.format(Locale.ROOT,
-                    "bench decode way=%s round=%d wall_s=%.2f user_s=%.2f sys_s=%.2f gflops=%.1f fma_peak_fraction=%.3f",
+                    "bench decode way=%s round=%d wall_s=%.2f user_s=%.2f sys_s=%.2f gflops=%.1f fma_peak_fraction=%.3f "
+                            + "cpu_fma_fraction=%.3f",
                     way, round, span.wallSeconds(), span.cpu().userSeconds(), span.cpu().systemSeconds(), rate,
-                    peak.fraction(rate));
+                    peak.fraction(rate), gflop / cpu(span) / peak.perCoreGflops());
         }
     }
 
