@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.sdij.cli.CommandLine.Option;
 import org.sdij.cli.CommandLine.UsageException;
+import org.sdij.hub.HubSettings;
 import org.sdij.io.ModelFiles;
 import org.sdij.io.ModelKind;
 import org.sdij.io.ModelLocator;
@@ -39,7 +40,7 @@ final class GenerateCommand {
     private GenerateCommand() {}
 
     static final List<Option> COMMON = List.of(
-            Option.value("model", "PATH|REPO", "diffusers folder, .safetensors/.ckpt file, or Hugging Face repo id in the local cache"),
+            Option.value("model", "PATH|REPO", "diffusers folder, .safetensors/.ckpt file, or Hugging Face repo id in the local cache (see --download)"),
             Option.value("prompt", "TEXT", "what to draw"),
             Option.value("negative-prompt", "TEXT", "what to avoid (default none)"),
             Option.value("seed", "N", "random seed (default 0)"),
@@ -53,6 +54,7 @@ final class GenerateCommand {
             Option.value("prediction", "epsilon|v_prediction", "override the prediction type of a single-file model"),
             Option.value("config", "DIR", "diffusers folder whose configs a single file uses instead of its kind's preset"),
             Option.flag("fp16-weights", "prefer a diffusers folder's *.fp16.safetensors files"),
+            Option.flag("download", "fetch a repo id that is not in the local cache from the Hugging Face Hub first"),
             Option.flag("low-memory", "keep weights in memory as fp16 (half the memory; weights from an fp32 file"
                     + " are rounded to fp16), compute in fp32"),
             Option.value("preview", "FILE.png", "rewrite this PNG with a cheap preview of the image while denoising,"
@@ -148,7 +150,8 @@ final class GenerateCommand {
         Device device = device(cl.get("device"));
         DataType dtype = precision(cl.get("precision"), device);
         DataType storage = cl.has("low-memory") ? DataType.FLOAT16 : dtype;
-        ModelOptions options = ModelOptions.DEFAULT;
+        HubSettings hub = DownloadCommand.environment.get();
+        ModelOptions options = ModelOptions.DEFAULT.withHubCache(hub.cacheRoot());
         if (cl.has("prediction")) options = options.withPrediction(ModelKind.Prediction.parse(cl.get("prediction")));
         if (cl.has("config")) options = options.withConfigFolder(Path.of(cl.get("config")));
         if (cl.has("fp16-weights")) options = options.withVariant("fp16");
@@ -156,6 +159,7 @@ final class GenerateCommand {
         PreviewFile preview = previewFile(cl);
         int previewEvery = cl.integer("preview-every", 1);
         if (previewEvery < 1) throw new UsageException("Bad --preview-every '" + previewEvery + "': use 1 or more steps");
+        if (cl.has("download")) DownloadCommand.ensureCached(model, options.variant(), hub, System.err);
 
         long t0 = System.nanoTime();
         Generation result;
