@@ -68,6 +68,8 @@ public final class CommandTables {
                     Field.integer("threads", 0, 0, 1024, "(0 = all cores)"),
                     Field.integer("attention_limit", 1024, 0, null, "MB (0 = no limit)"),
                     Field.flag("low_memory", false).withUnits("(keep weights in fp16: half the memory)"),
+                    Field.choice("prompt_syntax", "a1111", "a1111", "plain")
+                            .withUnits("(a1111: (word:1.2), BREAK, long prompts)"),
                     Field.integer("preview_every", 1, 0, null, "steps (0 = no live preview)")));
 
     public static List<ParameterTable> all() {

@@ -26,7 +26,7 @@ class SettingsMacroTest {
     void pluginsConfigPutsEveryCommandOnTheMenuAndEveryClassExists() throws Exception {
         assertEquals(SettingsCommand.class.getName(), MacroHarness.commandClass("Models and Settings..."));
         assertEquals(java.util.List.of("Text to Image...", "Image to Image...", "Inpaint Selection...",
-                "Depth to Image...", "Upscale 4x...", "Reproduce from Metadata...", "Models and Settings..."), java.util.List.copyOf(HeadlessMacro.entries().keySet()));
+                "Depth to Image...", "Upscale 4x...", "Reproduce from Metadata...", "Download Model...", "Models and Settings..."), java.util.List.copyOf(HeadlessMacro.entries().keySet()));
         for (var entry : HeadlessMacro.entries().entrySet()) {
             assertEquals(entry.getValue(), MacroHarness.commandClass(entry.getKey()), entry.getKey());
             Class<?> command = Class.forName(entry.getValue());
@@ -42,7 +42,7 @@ class SettingsMacroTest {
         assertEquals("2", ij.Prefs.get("sdij.settings.threads", null));
         assertEquals("true", ij.Prefs.get("sdij.settings.low_memory", null));
         Settings s = Settings.current();
-        assertEquals(new Settings("/tmp/sd models", "gpu", "fp16", 2, 512, true, 5), s);
+        assertEquals(new Settings("/tmp/sd models", "gpu", "fp16", 2, 512, true, "a1111", 5), s);
         assertEquals("cpu", s.deviceFor("cpu"));
         assertEquals("gpu", s.deviceFor("settings"));
     }
@@ -57,7 +57,7 @@ class SettingsMacroTest {
     @Test
     void leftOutKeysGetTheDefaults() {
         MacroHarness.run("run(\"Models and Settings...\", \"threads=3\");");
-        assertEquals(new Settings("", "cpu", "fp32", 3, 1024, false, 1), Settings.current());
+        assertEquals(new Settings("", "cpu", "fp32", 3, 1024, false, "a1111", 1), Settings.current());
     }
 
     @Test
