@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,10 @@ public final class Generate {
         }
         SparkConf conf = new SparkConf().setAppName("sd-ij-spark").setIfMissing("spark.master", "local[*]");
         int status;
+        long t0 = System.nanoTime();
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            System.err.printf("sd-ij-spark: Spark %s (%s) started in %.1f s%n", sc.version(), sc.master(),
+                    (System.nanoTime() - t0) / 1e9);
             status = run(sc, args);
         }
         System.exit(status);
@@ -95,6 +99,10 @@ public final class Generate {
                         r.attempt(), "made by an earlier round of this run") : r);
             }
         }
+        // results.jsonl in the job's order: the refused ones first, then the requests as listed
+        Map<String, Integer> order = new HashMap<>();
+        for (JobRequest r : spec.requests()) order.put(r.id(), order.size());
+        results.sort(Comparator.comparingInt(r -> order.getOrDefault(r.id(), -1)));
         double seconds = (System.nanoTime() - t0) / 1e9;
         Summary summary = new Summary(results.size(), count(results, Result.DONE), count(results, Result.SKIPPED),
                 count(results, Result.FAILED), groups.size(), seconds);
