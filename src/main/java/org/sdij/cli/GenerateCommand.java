@@ -319,7 +319,7 @@ public final class GenerateCommand {
     }
 
     /** txt2img and img2img need a plain (4-channel) model; the special ones have their own commands. */
-    static StableDiffusion plain(StableDiffusion sd, String command) {
+    private static StableDiffusion plain(StableDiffusion sd, String command) {
         String instead = switch (sd.kind().task()) {
             case TEXT_TO_IMAGE -> null;
             case INPAINTING -> "inpaint";
