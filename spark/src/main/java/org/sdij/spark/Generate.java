@@ -35,27 +35,39 @@ public final class Generate {
             System.out.print(JobSpec.USAGE);
             System.exit(args.length == 0 ? 2 : 0);
         }
+        List<String> rest = new ArrayList<>(List.of(args));
+        boolean dryRun = rest.remove("--dry-run");
+        JobSpec spec = parseOrNull(rest.toArray(String[]::new));
+        if (spec == null) System.exit(2);
+        if (dryRun) System.exit(dryRun(spec));
         SparkConf conf = new SparkConf().setAppName("sd-ij-spark").setIfMissing("spark.master", "local[*]");
         int status;
         long t0 = System.nanoTime();
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             System.err.printf("sd-ij-spark: Spark %s (%s) started in %.1f s%n", sc.version(), sc.master(),
                     (System.nanoTime() - t0) / 1e9);
-            status = run(sc, args);
+            status = runAndReport(sc, spec);
         }
         System.exit(status);
     }
 
     /** The job of {@code args} on {@code sc}; returns the exit status. */
     public static int run(JavaSparkContext sc, String[] args) {
-        JobSpec spec;
+        JobSpec spec = parseOrNull(args);
+        return spec == null ? 2 : runAndReport(sc, spec);
+    }
+
+    private static JobSpec parseOrNull(String[] args) {
         try {
-            spec = JobSpec.parse(args);
+            return JobSpec.parse(args);
         } catch (JobSpec.SpecException | IOException e) {
             System.err.println("sd-ij-spark: " + e.getMessage());
             System.err.println("Run bin/sd-ij-spark --help for the options.");
-            return 2;
+            return null;
         }
+    }
+
+    private static int runAndReport(JavaSparkContext sc, JobSpec spec) {
         try {
             Summary s = run(sc, spec);
             System.err.printf("sd-ij-spark: done=%d, skipped=%d, failed=%d in %.1f s; results in %s%n", s.done(),
@@ -65,6 +77,25 @@ public final class Generate {
             System.err.println("sd-ij-spark: " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * {@code --dry-run}: what the job would do, without Spark or models: the requests per model, how many have their
+     * outputs already, and the requests refused with the reason. Exit status as the job's would be for the refusals.
+     */
+    static int dryRun(JobSpec spec) {
+        Map<String, int[]> groups = new LinkedHashMap<>();
+        for (JobRequest r : spec.requests()) {
+            int[] counts = groups.computeIfAbsent(r.modelGroup(), g -> new int[2]);
+            counts[0]++;
+            if (r.outputs(spec.out()).stream().allMatch(Files::isRegularFile)) counts[1]++;
+        }
+        System.out.printf("%d requests in %d model groups, %d refused; output %s%n", spec.requests().size(),
+                groups.size(), spec.rejected().size(), spec.out());
+        groups.forEach((group, c) -> System.out.printf("  %s: %d requests, %d done before (skipped), %d to run%n",
+                group, c[0], c[1], c[0] - c[1]));
+        for (Result r : spec.rejected()) System.out.println("  refused " + r.id() + ": " + r.message());
+        return spec.rejected().isEmpty() ? 0 : 1;
     }
 
     static final String RESULTS = "results.jsonl";

@@ -50,6 +50,7 @@ public record JobSpec(Path out, int partitions, List<JobRequest> requests, List<
               --format png|tif   output format of requests that name none (default png)
               --model M          the model of requests that name none
               --partitions N     at most N Spark partitions per model (default: one per request, up to 10000)
+              --dry-run          only list the requests per model, those done before and those refused (no Spark)
             Spark settings come from spark-submit (or -Dspark.master=... for a local run).
             """;
 
@@ -118,11 +119,17 @@ public record JobSpec(Path out, int partitions, List<JobRequest> requests, List<
                 }
                 requests.add(r);
             } catch (IllegalArgumentException ex) {
-                rejected.add(Result.failedOnDriver(e.id() == null ? e.where() : e.id(), e.where() + ": "
-                        + ex.getMessage()));
+                rejected.add(Result.failedOnDriver(idOf(e), e.where() + ": " + ex.getMessage()));
             }
         }
         return new JobSpec(out, partitions, requests, rejected);
+    }
+
+    /** A refused request's id in results.jsonl: its own where it has one, else where it came from. */
+    private static String idOf(Entry e) {
+        if (e.id() != null) return e.id();
+        JsonElement id = e.json() == null ? null : e.json().get("id");
+        return id != null && id.isJsonPrimitive() ? id.getAsString() : e.where();
     }
 
     /** One request before it is checked: its id (null: derive it), its JSON, where it came from. */

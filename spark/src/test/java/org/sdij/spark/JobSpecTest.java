@@ -108,4 +108,32 @@ class JobSpecTest {
         assertEquals("Unknown option --fromat", e.getMessage());
         assertThrows(JobSpec.SpecException.class, () -> JobSpec.seeds("1-x"));
     }
+
+    @Test
+    void aDryRunCountsWithoutSpark() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Files.writeString(out.resolve("a.png"), "made before");
+        Path jsonl = Files.writeString(dir.resolve("job.jsonl"), """
+                {"id": "a", "model": "m1", "prompt": "x"}
+                {"id": "b", "model": "m1", "prompt": "y"}
+                {"id": "c", "model": "m2", "low-memory": true}
+                {"id": "a", "model": "m2"}
+                """);
+        JobSpec spec = parse("--requests", jsonl.toString(), "--out", out.toString());
+        java.io.PrintStream saved = System.out;
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(text, true));
+        int status;
+        try {
+            status = Generate.dryRun(spec);
+        } finally {
+            System.setOut(saved);
+        }
+        assertEquals(1, status);
+        String printed = text.toString();
+        assertTrue(printed.startsWith("3 requests in 2 model groups, 1 refused"), printed);
+        assertTrue(printed.contains("  m1: 2 requests, 1 done before (skipped), 1 to run"), printed);
+        assertTrue(printed.contains("  m2 --low-memory: 1 requests, 0 done before (skipped), 1 to run"), printed);
+        assertTrue(printed.contains("refused a: job.jsonl line 4: Duplicate output a.png"), printed);
+    }
 }
