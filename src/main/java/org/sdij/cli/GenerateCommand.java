@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.sdij.cli.CommandLine.Option;
 import org.sdij.cli.CommandLine.UsageException;
+import org.sdij.hub.HubSettings;
 import org.sdij.io.ModelFiles;
 import org.sdij.io.ModelKind;
 import org.sdij.io.ModelLocator;
@@ -39,7 +40,7 @@ public final class GenerateCommand {
     private GenerateCommand() {}
 
     static final List<Option> COMMON = List.of(
-            Option.value("model", "PATH|REPO", "diffusers folder, .safetensors/.ckpt file, or Hugging Face repo id in the local cache"),
+            Option.value("model", "PATH|REPO", "diffusers folder, .safetensors/.ckpt file, or Hugging Face repo id in the local cache (see --download)"),
             Option.value("prompt", "TEXT", "what to draw"),
             Option.value("negative-prompt", "TEXT", "what to avoid (default none)"),
             Option.value("seed", "N", "random seed (default 0)"),
@@ -53,6 +54,7 @@ public final class GenerateCommand {
             Option.value("prediction", "epsilon|v_prediction", "override the prediction type of a single-file model"),
             Option.value("config", "DIR", "diffusers folder whose configs a single file uses instead of its kind's preset"),
             Option.flag("fp16-weights", "prefer a diffusers folder's *.fp16.safetensors files"),
+            Option.flag("download", "fetch a repo id that is not in the local cache from the Hugging Face Hub first"),
             Option.flag("low-memory", "keep weights in memory as fp16 (half the memory; weights from an fp32 file"
                     + " are rounded to fp16), compute in fp32"));
 
@@ -130,9 +132,10 @@ public final class GenerateCommand {
      * needs no model has passed. {@link #load}, {@link #execute} and {@link #write} do the rest.
      *
      * @param out the file the command line names (several images: {@link #outputs()})
+     * @param download fetch the model from the Hugging Face Hub first when it is a repo id not in the cache
      */
     public record Plan(String command, ModelKey modelKey, GenerationRequest request, Inputs inputs, Path out,
-                       String format, String reproduce) {
+                       String format, String reproduce, boolean download) {
         /** The files a run writes: {@code out}, or {@code out-1 ... out-N} for a batch. */
         public List<Path> outputs() {
             return ImageFiles.numbered(out, request.numImages());
@@ -151,10 +154,14 @@ public final class GenerateCommand {
 
     static void run(String command, String[] args) throws UsageException, IOException {
         Plan plan = prepare(command, args);
+        ModelKey key = plan.modelKey();
+        if (plan.download()) {
+            DownloadCommand.ensureCached(key.model(), key.options().variant(), DownloadCommand.environment.get(),
+                    System.err);
+        }
         Generation result;
-        try (Model model = load(plan.modelKey())) {
+        try (Model model = load(key)) {
             StableDiffusion sd = model.sd();
-            ModelKey key = plan.modelKey();
             System.err.printf("sd-ij: %s (%s) loaded on %s/%s%s in %.1f s%n", sd.name(), sd.kind(), key.device(),
                     key.dtype() == DataType.FLOAT16 ? "fp16" : "fp32",
                     sd.weightsNote() == null ? "" : " (weights " + sd.weightsNote() + ")", model.loadSeconds());
@@ -201,12 +208,13 @@ public final class GenerateCommand {
         Device device = device(cl.get("device"));
         DataType dtype = precision(cl.get("precision"), device);
         DataType storage = cl.has("low-memory") ? DataType.FLOAT16 : dtype;
-        ModelOptions options = ModelOptions.DEFAULT;
+        HubSettings hub = DownloadCommand.environment.get();
+        ModelOptions options = ModelOptions.DEFAULT.withHubCache(hub.cacheRoot());
         if (cl.has("prediction")) options = options.withPrediction(ModelKind.Prediction.parse(cl.get("prediction")));
         if (cl.has("config")) options = options.withConfigFolder(Path.of(cl.get("config")));
         if (cl.has("fp16-weights")) options = options.withVariant("fp16");
         return new Plan(command, new ModelKey(model, options, device, dtype, storage), request, inputs, out,
-                ext.equals("png") ? "png" : "tif", reproduceCommand(command, cl, args));
+                ext.equals("png") ? "png" : "tif", reproduceCommand(command, cl, args), cl.has("download"));
     }
 
     /**

@@ -19,6 +19,7 @@ public class SettingsCommand implements PlugIn {
             if (values == null) return;
             table.remember(values);
             ModelCache.unload(); // the next run loads the model as the new settings say
+            if (ij.Macro.getOptions() == null) IJ.log(DownloadModelCommand.cachedSummary());
             Settings s = Settings.of(values);
             IJ.showStatus("Stable Diffusion: " + s.device() + ", " + s.precision()
                     + (s.lowMemory() ? ", fp16 weights" : "")
