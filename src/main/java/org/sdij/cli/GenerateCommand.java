@@ -30,6 +30,7 @@ import org.sdij.pipeline.StepListener;
 import org.sdij.pipeline.TextToImage;
 import org.sdij.pipeline.Upscale;
 import org.sdij.sched.Samplers;
+import org.sdij.text.PromptSyntax;
 
 /**
  * txt2img, img2img, inpaint, depth2img and upscale from the command line: options to request, model to
@@ -43,6 +44,8 @@ public final class GenerateCommand {
             Option.value("model", "PATH|REPO", "diffusers folder, .safetensors/.ckpt file, or Hugging Face repo id in the local cache (see --download)"),
             Option.value("prompt", "TEXT", "what to draw"),
             Option.value("negative-prompt", "TEXT", "what to avoid (default none)"),
+            Option.value("prompt-syntax", "a1111|plain", "a1111 (default): emphasis (word:1.2), (word), [word],"
+                    + " BREAK, prompts of any length; plain: the text as it is, cut after 75 tokens (diffusers)"),
             Option.value("seed", "N", "random seed (default 0)"),
             Option.value("steps", "N", "denoising steps (default 50; upscale 75)"),
             Option.value("guidance", "X", "classifier-free guidance scale (default 7.5, upscale 9; <= 1 turns it off)"),
@@ -200,7 +203,8 @@ public final class GenerateCommand {
             request = new GenerationRequest(cl.get("prompt", ""), cl.get("negative-prompt", ""), cl.seed("seed", 0L),
                     cl.integer("steps", null), cl.decimal("guidance", null), sampler,
                     txt2img ? cl.integer("width", null) : null, txt2img ? cl.integer("height", null) : null,
-                    cl.integer("num-images", 1), image, cl.has("strength") ? cl.decimal("strength", null) : null);
+                    cl.integer("num-images", 1), image, cl.has("strength") ? cl.decimal("strength", null) : null,
+                    promptSyntax(cl.get("prompt-syntax")));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -345,6 +349,7 @@ public final class GenerateCommand {
         StringBuilder s = new StringBuilder("bin/sd-ij");
         for (String a : args) s.append(' ').append(shellQuote(a));
         if (!cl.has("seed")) s.append(" --seed 0");
+        if (!cl.has("prompt-syntax")) s.append(" --prompt-syntax ").append(PromptSyntax.A1111.id());
         return s.toString();
     }
 
@@ -357,6 +362,16 @@ public final class GenerateCommand {
         String name = p.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+
+    static PromptSyntax promptSyntax(String name) throws UsageException {
+        if (name == null) return PromptSyntax.A1111;
+        try {
+            return PromptSyntax.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("Bad --prompt-syntax '" + name + "': use a1111 (emphasis such as (word:1.2),"
+                    + " prompts of any length) or plain (the text as it is, cut after 75 tokens)");
+        }
     }
 
     static Device device(String name) throws UsageException {
