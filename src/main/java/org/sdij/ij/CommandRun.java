@@ -103,6 +103,8 @@ final class CommandRun {
             ModelCache.unload();
             Commands.error(command, "Out of Java memory: the model was unloaded. Give ImageJ more memory "
                     + "(Edit > Options > Memory & Threads) or make fewer or smaller images.");
+        } catch (NoClassDefFoundError e) { // DJL itself missing: ModelCache cannot even load
+            Commands.error(command, EngineLookup.notFound(e).getMessage());
         } catch (RuntimeException e) {
             if (Macro.MACRO_CANCELED.equals(e.getMessage())) throw e;
             IJ.log(name + " failed:\n" + stackTrace(e));
