@@ -151,7 +151,7 @@ final class GenerateCommand {
 
         long t0 = System.nanoTime();
         Generation result;
-        try (ModelFiles files = ModelLocator.open(model, options);
+        try (ModelFiles files = refuseOtherKinds(ModelLocator.open(model, options), command);
              StableDiffusion sd = StableDiffusion.load(files, device, dtype, storage)) {
             System.err.printf("sd-ij: %s (%s) loaded on %s/%s%s in %.1f s%n", sd.name(), sd.kind(), device,
                     dtype == DataType.FLOAT16 ? "fp16" : "fp32",
@@ -218,6 +218,36 @@ final class GenerateCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /**
+     * The files, when their kind (told from the files, before any weight is loaded) can run the command;
+     * otherwise they are closed and the message names the command that runs them.
+     */
+    private static ModelFiles refuseOtherKinds(ModelFiles files, String command) throws IOException {
+        ModelKind.Task task = files.kind().task();
+        String runs = switch (task) {
+            case TEXT_TO_IMAGE -> "txt2img";
+            case INPAINTING -> "inpaint";
+            case DEPTH -> "depth2img";
+            case UPSCALE_X4 -> "upscale";
+        };
+        boolean fits = switch (command) {
+            case "inpaint" -> task == ModelKind.Task.INPAINTING || task == ModelKind.Task.TEXT_TO_IMAGE;
+            case "depth2img" -> task == ModelKind.Task.DEPTH;
+            case "upscale" -> task == ModelKind.Task.UPSCALE_X4;
+            default -> task == ModelKind.Task.TEXT_TO_IMAGE;
+        };
+        if (fits) return files;
+        String needs = switch (command) {
+            case "inpaint" -> "an inpainting model (9-channel UNet) or a plain one";
+            case "depth2img" -> "a depth model (5-channel UNet, SD 2 depth)";
+            case "upscale" -> "the x4 upscaler (7-channel UNet)";
+            default -> "a plain text-to-image model";
+        };
+        files.close();
+        throw new IllegalArgumentException(command + " needs " + needs + "; " + files.name() + " is " + files.kind()
+                + ": use bin/sd-ij " + runs);
     }
 
     /** txt2img and img2img need a plain (4-channel) model; the special ones have their own commands. */

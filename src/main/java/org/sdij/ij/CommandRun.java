@@ -28,10 +28,14 @@ final class CommandRun {
         void run() throws IOException;
     }
 
-    /** Text to Image and Image to Image run the plain (4-channel) models of SD 1 and SD 2. */
+    /**
+     * Text to Image and Image to Image run the plain (4-channel) models of SD 1 and SD 2; another kind is
+     * refused (from its files, before loading) naming the command that runs it, as the command line does.
+     */
     static final ModelCache.KindCheck PLAIN_MODEL = (name, kind) -> kind.task() == ModelKind.Task.TEXT_TO_IMAGE ? null
-            : name + " is " + describe(kind.task()) + ", not a text-to-image model: choose a Stable Diffusion 1.x or "
-            + "2.x model (4 UNet input channels).";
+            : name + " is " + describe(kind.task()) + ", not a text-to-image model: run it with Plugins > Stable "
+            + "Diffusion > " + commandFor(kind.task()) + ", or choose a Stable Diffusion 1.x or 2.x model "
+            + "(4 UNet input channels).";
 
     /** Inpaint Selection runs inpainting models, and plain ones as masked img2img (as the command line does). */
     static final ModelCache.KindCheck INPAINT_MODEL = needs("Inpaint Selection...", "an inpainting model (SD 2 "

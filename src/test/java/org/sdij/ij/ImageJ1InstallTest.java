@@ -43,7 +43,7 @@ class ImageJ1InstallTest {
         Path out = install.resolve("out.tif");
         String macro = "run(\"Text to Image...\", \"" + CommandFixtures.textToImageOptions(c) + "\");\n"
                 + "saveAs(\"Tiff\", \"" + out + "\");\n";
-        ImageJ1Install.Run run = ImageJ1Install.runMacro(install, macro, 300, "imagej1-install-text-to-image.png");
+        ImageJ1Install.Run run = ImageJ1Install.runMacro(install, macro, 180, "imagej1-install-text-to-image.png");
         assertTrue(Files.exists(out), "no picture from ImageJ 1 (exit " + run.exitStatus() + "; a dialog that waited "
                 + "is in target/screenshots/imagej1-install-text-to-image.png)\nstderr: " + run.stderr()
                 + "\nstdout: " + run.stdout());
