@@ -2,6 +2,7 @@ package org.sdij.ij;
 
 import ij.IJ;
 import ij.Macro;
+import ij.plugin.frame.Recorder;
 
 import java.awt.EventQueue;
 import java.awt.GraphicsEnvironment;
@@ -20,9 +21,11 @@ final class Commands {
      * list of tensor names would otherwise make a dialog wider than the screen). Inside a macro it then stops
      * the macro (ImageJ's "Macro canceled"), so a batch job does not go on with a missing result. Without
      * ImageJ's window (a batch job, {@code ImageJ -batch}) the message also goes to standard error, the job's
-     * only output that someone reads.
+     * only output that someone reads. A refused run is not recorded by the macro Recorder (its line would
+     * fail again on replay).
      */
     static void error(String command, String message) {
+        Recorder.disableCommandRecording();
         String text = wrap(String.valueOf(message), ERROR_LINE);
         if (IJ.getInstance() == null && !GraphicsEnvironment.isHeadless()) {
             System.err.println(command.replace("...", "") + ": " + text);

@@ -5,6 +5,7 @@ import ij.Macro;
 import ij.Prefs;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
+import ij.plugin.frame.Recorder;
 
 import java.awt.GraphicsEnvironment;
 import java.util.ArrayList;
@@ -117,12 +118,46 @@ public final class ParameterTable {
         String options = Macro.getOptions();
         if (options != null) return fromMacro(options);
         if (GraphicsEnvironment.isHeadless()) return defaults(); // no one to ask: ImageJ's headless convention
-        GenericDialog gd = dialog(remembered());
-        gd.showDialog();
-        if (gd.wasCanceled()) return null;
-        Values values = read(gd);
-        remember(values);
-        return values;
+        String recording = Recorder.getCommand();
+        Values start = remembered();
+        Map<String, String> typed = Map.of();
+        while (true) {
+            GenericDialog gd = dialog(start);
+            DialogTexts.fill(fields, gd, typed);
+            gd.showDialog();
+            if (gd.wasCanceled()) {
+                Recorder.disableCommandRecording(); // a cancelled run is not recorded
+                return null;
+            }
+            typed = DialogTexts.typed(fields, gd);
+            try {
+                Values values = read(gd);
+                remember(values);
+                return values;
+            } catch (IllegalArgumentException e) {
+                // say what is wrong, then the same dialog again with everything as the user typed it (the bad
+                // value too); the Recorder records only the dialog that was read without error
+                Commands.error(command, e.getMessage());
+                if (recording != null) Recorder.setCommand(recording);
+                Recorder.resetCommandOptions();
+                start = typedValues(start, typed);
+            }
+        }
+    }
+
+    /** The values the typed texts give where they parse; the others stay as they were. */
+    private Values typedValues(Values before, Map<String, String> typed) {
+        Map<String, Object> m = new LinkedHashMap<>(before.map());
+        for (Field f : fields) {
+            String text = typed.get(f.key());
+            if (text == null || f.type() == Field.Type.IMAGE) continue;
+            try {
+                m.put(f.key(), f.parse(text));
+            } catch (IllegalArgumentException ignored) {
+                // kept as text in the dialog's field
+            }
+        }
+        return new Values(this, m);
     }
 
     /** The dialog, filled with these values; not shown (the GUI test shows it to take its picture). */
