@@ -177,7 +177,37 @@ public final class ParameterTable {
                 case IMAGE -> gd.addImageChoice(f.label(), (String) v);
             }
         }
+        gd.addHelp(helpHtml());
         return gd;
+    }
+
+    /**
+     * What the dialog's Help button shows: every parameter with its macro key and default (or choices), and where
+     * the README describes the command.
+     */
+    public String helpHtml() {
+        StringBuilder h = new StringBuilder("<html><h2>").append(html(command.replace("...", ""))).append("</h2>");
+        h.append("<p>Plugins &gt; Stable Diffusion &gt; ").append(html(command)).append("; in a macro: <tt>run(\"")
+                .append(html(command)).append("\", \"key=value ...\");</tt> (keys left out take these defaults).</p>");
+        h.append("<table border=0 cellpadding=2>");
+        for (Field f : fields) {
+            String value = switch (f.type()) {
+                case CHOICE -> String.join(" | ", f.choices()) + " (default " + f.format(f.defaultValue()) + ")";
+                case BOOL -> "a flag: written when ticked";
+                case MODEL -> "a name in the models folder, or a path to a diffusers folder or a .safetensors/.ckpt file";
+                case IMAGE -> "the title of an open image";
+                default -> "default " + (f.format(f.defaultValue()).isEmpty() ? "empty" : f.format(f.defaultValue()))
+                        + (f.units().isEmpty() ? "" : " " + f.units());
+            };
+            h.append("<tr><td><tt>").append(html(f.key())).append("</tt></td><td>").append(html(value)).append("</td></tr>");
+        }
+        h.append("</table><p>The whole description: README.md of sd-ij, section <i>ImageJ and Fiji</i> "
+                + "(<i>What a new user sees</i>, <i>Macros and batch</i>).</p></html>");
+        return h.toString();
+    }
+
+    private static String html(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     /** Reads a dialog built by {@link #dialog} after it was closed with OK; the values are checked. */

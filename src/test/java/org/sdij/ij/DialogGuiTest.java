@@ -49,4 +49,10 @@ class DialogGuiTest {
             assertTrue(png.length() > 0, png + " is empty");
         }
     }
+
+    @Test
+    void everyDialogHasAHelpButtonThatListsItsParameters() throws Exception {
+        File png = DialogScreens.helpButton();
+        assertTrue(png.length() > 0, png + " is empty");
+    }
 }

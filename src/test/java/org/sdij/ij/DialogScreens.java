@@ -108,6 +108,33 @@ final class DialogScreens {
         return t;
     }
 
+    /**
+     * Every command's dialog has a Help button; pressed in Text to Image it opens a window listing the parameters
+     * and naming the README's section.
+     *
+     * @return the picture of the help window
+     */
+    static File helpButton() throws Exception {
+        for (ParameterTable table : CommandTables.all()) {
+            GenericDialog gd = table.dialog(table.defaults());
+            Button help = gd.getButtons()[3];
+            assertNotNull(help, table.command() + " has no Help button");
+            assertTrue(table.helpHtml().contains("README.md of sd-ij, section <i>ImageJ and Fiji</i>"), table.helpHtml());
+            for (Field f : table.fields()) assertTrue(table.helpHtml().contains("<tt>" + f.key() + "</tt>"), f.key());
+            EventQueue.invokeAndWait(gd::dispose);
+        }
+        ParameterTable table = CommandTables.TEXT_TO_IMAGE;
+        GenericDialog gd = table.dialog(table.defaults());
+        Thread shower = GuiScreens.show(gd);
+        Button help = gd.getButtons()[3];
+        EventQueue.invokeLater(() -> gd.actionPerformed(new ActionEvent(help, ActionEvent.ACTION_PERFORMED, help.getLabel())));
+        ij.gui.HTMLDialog window = waitFor(ij.gui.HTMLDialog.class, null);
+        File png = GuiScreens.capture("text-to-image-help.png", placed(window));
+        EventQueue.invokeAndWait(window::dispose);
+        GuiScreens.press(gd, 1, shower);
+        return png;
+    }
+
     /** The dialog's area on the screen once the window manager has put it in its place. */
     private static Rectangle placed(Dialog d) throws Exception {
         Robot robot = new Robot();
