@@ -45,6 +45,17 @@ final class CommandRun {
     static final ModelCache.KindCheck UPSCALE_MODEL = needs("Upscale 4x...", "the x4 upscaler",
             ModelKind.Task.UPSCALE_X4);
 
+    /** The check of the command's model (null for a command that runs none). */
+    static ModelCache.KindCheck checkFor(String command) {
+        return switch (command) {
+            case "Text to Image...", "Image to Image..." -> PLAIN_MODEL;
+            case "Inpaint Selection..." -> INPAINT_MODEL;
+            case "Depth to Image..." -> DEPTH_MODEL;
+            case "Upscale 4x..." -> UPSCALE_MODEL;
+            default -> null;
+        };
+    }
+
     /** A check that accepts the given tasks and otherwise names the command that runs the model. */
     static ModelCache.KindCheck needs(String command, String wanted, ModelKind.Task... tasks) {
         List<ModelKind.Task> allowed = List.of(tasks);

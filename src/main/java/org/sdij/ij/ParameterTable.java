@@ -168,7 +168,7 @@ public final class ParameterTable {
             switch (f.type()) {
                 case STRING -> gd.addStringField(f.label(), (String) v, 40);
                 case DIRECTORY -> gd.addDirectoryField(f.label(), (String) v, 30);
-                case MODEL -> ModelChooser.add(gd, f.label(), (String) v);
+                case MODEL -> ModelChooser.add(gd, f.label(), (String) v, command);
                 case LONG -> gd.addStringField(f.label(), f.format(v), 20);
                 case INT -> gd.addNumericField(f.label(), ((Long) v).doubleValue(), 0, 8, f.units());
                 case DOUBLE -> gd.addNumericField(f.label(), (Double) v, 2, 8, f.units());
