@@ -174,7 +174,7 @@ public final class ParameterTable {
                 case DOUBLE -> gd.addNumericField(f.label(), (Double) v, 2, 8, f.units());
                 case CHOICE -> gd.addChoice(f.label(), f.choices().toArray(String[]::new), (String) v);
                 case BOOL -> gd.addCheckbox(f.label(), (Boolean) v);
-                case IMAGE -> gd.addImageChoice(f.label(), (String) v);
+                case IMAGE -> gd.addImageChoice(f.label(), ((String) v).isEmpty() ? likelyImage(f.key()) : (String) v);
             }
         }
         gd.addHelp(helpHtml());
@@ -208,6 +208,21 @@ public final class ParameterTable {
 
     private static String html(String text) {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /**
+     * The open image an image field starts at: one named like the field ("depth" for a depth map), else the first
+     * that is not the active image (the command's input), else none.
+     */
+    static String likelyImage(String key) {
+        ImagePlus current = WindowManager.getCurrentImage();
+        String active = current == null ? null : current.getTitle();
+        String[] titles = WindowManager.getImageTitles();
+        for (String t : titles) {
+            if (!t.equals(active) && t.toLowerCase(java.util.Locale.ROOT).contains(key)) return t;
+        }
+        for (String t : titles) if (!t.equals(active)) return t;
+        return "";
     }
 
     /** Reads a dialog built by {@link #dialog} after it was closed with OK; the values are checked. */

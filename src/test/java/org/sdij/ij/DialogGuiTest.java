@@ -55,4 +55,9 @@ class DialogGuiTest {
         File png = DialogScreens.helpButton();
         assertTrue(png.length() > 0, png + " is empty");
     }
+
+    @Test
+    void theDepthFieldStartsAtTheImageNamedLikeADepthMap() throws Exception {
+        DialogScreens.depthPickerPrefersADepthMap();
+    }
 }

@@ -135,6 +135,37 @@ final class DialogScreens {
         return png;
     }
 
+    /**
+     * Depth to Image's dialog with the input active and other images open starts its depth field at the image
+     * named like a depth map, not at the input.
+     */
+    static void depthPickerPrefersADepthMap() throws Exception {
+        List<ij.ImagePlus> shown = new ArrayList<>();
+        try {
+            for (String title : List.of("photo.tif", "notes.tif", "Scene_Depth.tif")) {
+                ij.ImagePlus imp = ij.IJ.createImage(title, "8-bit black", 16, 16, 1);
+                imp.show();
+                shown.add(imp);
+            }
+            ij.WindowManager.setTempCurrentImage(shown.get(0));
+            ParameterTable table = CommandTables.DEPTH_TO_IMAGE;
+            GenericDialog gd = table.dialog(table.defaults());
+            int images = 0;
+            for (Field f : table.fields()) {
+                if (f.type() == Field.Type.IMAGE) break;
+                if (f.type() == Field.Type.CHOICE) images++;
+            }
+            assertEquals("Scene_Depth.tif", ((java.awt.Choice) gd.getChoices().get(images)).getSelectedItem());
+            EventQueue.invokeAndWait(gd::dispose);
+        } finally {
+            ij.WindowManager.setTempCurrentImage(null);
+            for (ij.ImagePlus imp : shown) {
+                imp.changes = false;
+                imp.close();
+            }
+        }
+    }
+
     /** The dialog's area on the screen once the window manager has put it in its place. */
     private static Rectangle placed(Dialog d) throws Exception {
         Robot robot = new Robot();
