@@ -170,6 +170,17 @@ final class CommandRun {
      */
     static void show(ImagePlus out, ParameterTable table, ParameterTable.Values values) {
         mark(out, table, values);
+        showUnique(out);
+    }
+
+    /**
+     * Shows a result under a title no open image has ("Text to Image (seed 42)-1" for a second run with the same
+     * settings), so that macros and the depth picker can tell results apart.
+     */
+    static void showUnique(ImagePlus out) {
+        String title = out.getTitle();
+        if (ij.WindowManager.getImage(title) != null) title = ij.WindowManager.getUniqueName(title); // adds -1, -2...
+        out.setTitle(title);
         out.show();
     }
 

@@ -38,7 +38,7 @@ public class ReproduceCommand implements PlugIn {
         }
         String macro = made.getProp(ImageOutput.MACRO);
         if (macro != null) IJ.showStatus("Reproducing: " + macro);
-        Commands.offEventThread(COMMAND, () -> CommandRun.guarded(COMMAND, () -> reproduce(made).show()));
+        Commands.offEventThread(COMMAND, () -> CommandRun.guarded(COMMAND, () -> CommandRun.showUnique(reproduce(made))));
     }
 
     /** The image made again from the record in {@code made} (not shown, already marked). */

@@ -158,6 +158,7 @@ class TextToImageMacroTest {
         ij.IJ.selectWindow(out.getID());
         MacroHarness.run("run(\"Reproduce from Metadata...\");");
         var other = CommandFixtures.newResult(out);
+        assertEquals(remade.getTitle() + "-1", other.getTitle(), "results with equal settings get distinct titles");
         assertTrue(other.getInfoProperty().endsWith("Reproduced from '" + out.getTitle()
                 + "': weights: image fp16 in memory, now (none)\n"), other.getInfoProperty());
         out.setProp("sdij.weights", null);
