@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.sdij.cli.CommandLine.Option;
 import org.sdij.cli.CommandLine.UsageException;
+import org.sdij.hub.HubSettings;
 import org.sdij.io.ModelFiles;
 import org.sdij.io.ModelKind;
 import org.sdij.io.ModelLocator;
@@ -29,6 +30,7 @@ import org.sdij.pipeline.StepListener;
 import org.sdij.pipeline.TextToImage;
 import org.sdij.pipeline.Upscale;
 import org.sdij.sched.Samplers;
+import org.sdij.text.PromptSyntax;
 
 /**
  * txt2img, img2img, inpaint, depth2img and upscale from the command line: options to request, model to
@@ -38,9 +40,11 @@ final class GenerateCommand {
     private GenerateCommand() {}
 
     static final List<Option> COMMON = List.of(
-            Option.value("model", "PATH|REPO", "diffusers folder, .safetensors/.ckpt file, or Hugging Face repo id in the local cache"),
+            Option.value("model", "PATH|REPO", "diffusers folder, .safetensors/.ckpt file, or Hugging Face repo id in the local cache (see --download)"),
             Option.value("prompt", "TEXT", "what to draw"),
             Option.value("negative-prompt", "TEXT", "what to avoid (default none)"),
+            Option.value("prompt-syntax", "a1111|plain", "a1111 (default): emphasis (word:1.2), (word), [word],"
+                    + " BREAK, prompts of any length; plain: the text as it is, cut after 75 tokens (diffusers)"),
             Option.value("seed", "N", "random seed (default " + GenerationRequest.DEFAULT_SEED + ")"),
             Option.value("steps", "N", "denoising steps (default 50; upscale 75)"),
             Option.value("guidance", "X", "classifier-free guidance scale (default 7.5, upscale 9; <= 1 turns it off)"),
@@ -52,6 +56,7 @@ final class GenerateCommand {
             Option.value("prediction", "epsilon|v_prediction", "override the prediction type of a single-file model"),
             Option.value("config", "DIR", "diffusers folder whose configs a single file uses instead of its kind's preset"),
             Option.flag("fp16-weights", "prefer a diffusers folder's *.fp16.safetensors files"),
+            Option.flag("download", "fetch a repo id that is not in the local cache from the Hugging Face Hub first"),
             Option.flag("low-memory", "keep weights in memory as fp16 (half the memory; weights from an fp32 file"
                     + " are rounded to fp16), compute in fp32"));
 
@@ -137,18 +142,21 @@ final class GenerateCommand {
             request = new GenerationRequest(cl.get("prompt", ""), cl.get("negative-prompt", ""), cl.seed("seed", GenerationRequest.DEFAULT_SEED),
                     cl.integer("steps", null), cl.decimal("guidance", null), sampler,
                     txt2img ? cl.integer("width", null) : null, txt2img ? cl.integer("height", null) : null,
-                    cl.integer("num-images", 1), image, cl.has("strength") ? cl.decimal("strength", null) : null);
+                    cl.integer("num-images", 1), image, cl.has("strength") ? cl.decimal("strength", null) : null,
+                    promptSyntax(cl.get("prompt-syntax")));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
         Device device = device(cl.get("device"));
         DataType dtype = precision(cl.get("precision"), device);
         DataType storage = cl.has("low-memory") ? DataType.FLOAT16 : dtype;
-        ModelOptions options = ModelOptions.DEFAULT;
+        HubSettings hub = DownloadCommand.environment.get();
+        ModelOptions options = ModelOptions.DEFAULT.withHubCache(hub.cacheRoot());
         if (cl.has("prediction")) options = options.withPrediction(ModelKind.Prediction.parse(cl.get("prediction")));
         if (cl.has("config")) options = options.withConfigFolder(Path.of(cl.get("config")));
         if (cl.has("fp16-weights")) options = options.withVariant("fp16");
 
+        if (cl.has("download")) DownloadCommand.ensureCached(model, options.variant(), hub, System.err);
         long t0 = System.nanoTime();
         Generation result;
         try (ModelFiles files = refuseOtherKinds(ModelLocator.open(model, options), command);
@@ -269,6 +277,7 @@ final class GenerateCommand {
         StringBuilder s = new StringBuilder("bin/sd-ij");
         for (String a : args) s.append(' ').append(shellQuote(a));
         if (!cl.has("seed")) s.append(" --seed ").append(GenerationRequest.DEFAULT_SEED);
+        if (!cl.has("prompt-syntax")) s.append(" --prompt-syntax ").append(PromptSyntax.A1111.id());
         return s.toString();
     }
 
@@ -281,6 +290,16 @@ final class GenerateCommand {
         String name = p.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+
+    static PromptSyntax promptSyntax(String name) throws UsageException {
+        if (name == null) return PromptSyntax.A1111;
+        try {
+            return PromptSyntax.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("Bad --prompt-syntax '" + name + "': use a1111 (emphasis such as (word:1.2),"
+                    + " prompts of any length) or plain (the text as it is, cut after 75 tokens)");
+        }
     }
 
     static Device device(String name) throws UsageException {

@@ -18,6 +18,7 @@ public final class Main {
               inpaint   repaint the white part of --mask in --image
               depth2img transform --image keeping the depth of --depth
               upscale   make --image 4x larger with the x4 upscaler
+              download  fetch a model from the Hugging Face Hub into the local cache: download REPO
               bench     time the real SD architectures with random weights
               bench-upscale  time a whole x4 upscale (real architecture, random weights)
               macro     run an ImageJ macro headless with the Stable Diffusion commands: macro file.ijm [args]
@@ -39,6 +40,13 @@ public final class Main {
         try {
             switch (command) {
                 case "macro" -> { return org.sdij.ij.MacroRunner.run(args); }
+                case "download" -> {
+                    if (help) {
+                        System.out.print(DownloadCommand.usage());
+                        return 0;
+                    }
+                    return DownloadCommand.run(args, System.out, System.err);
+                }
                 case "txt2img", "img2img", "inpaint", "depth2img", "upscale" -> {
                     if (help) {
                         System.out.print(GenerateCommand.usage(command));

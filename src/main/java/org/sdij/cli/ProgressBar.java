@@ -3,8 +3,9 @@ package org.sdij.cli;
 import java.io.PrintStream;
 
 /**
- * One terminal line: step, a bar, seconds per step and time left, redrawn in place; timing starts at construction.
- * When the output is not a terminal (a log file, a pipe) nothing is redrawn: one plain line per step, with no
+ * One terminal line, redrawn in place: step, a bar, seconds per step and time left (or, for a download, bytes, a
+ * bar, the rate and time left); timing starts at construction.
+ * When the output is not a terminal (a log file, a pipe) nothing is redrawn: one plain line per update, with no
  * carriage return or other control character.
  */
 final class ProgressBar {
@@ -38,6 +39,29 @@ final class ProgressBar {
             if (step == total) out.println();
         }
         out.flush();
+    }
+
+    /**
+     * One file's download: bytes done of total, a bar, the rate since this bar started (bytes already there
+     * before, {@code resumedFrom}, do not count) and the time left at that rate.
+     */
+    void bytes(long done, long total, long resumedFrom) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double rate = seconds <= 0 ? 0 : (done - resumedFrom) / seconds;
+        double left = rate <= 0 ? 0 : (total - done) / rate;
+        int width = 30;
+        int filled = total <= 0 ? width : (int) (width * (double) done / total);
+        out.printf("\r%s %s/%s [%s%s] %s/s, %s left ", label, size(done), size(total), "#".repeat(filled),
+                ".".repeat(width - filled), size((long) rate), clock(left));
+        if (done >= total) out.println();
+        out.flush();
+    }
+
+    private static String size(long bytes) {
+        if (bytes >= 1e9) return String.format("%.2f GB", bytes / 1e9);
+        if (bytes >= 1e6) return String.format("%.1f MB", bytes / 1e6);
+        if (bytes >= 1e3) return String.format("%.1f kB", bytes / 1e3);
+        return bytes + " B";
     }
 
     private static String clock(double seconds) {

@@ -6,6 +6,7 @@ import ij.Macro;
 import org.sdij.io.ModelKind;
 import org.sdij.pipeline.CancelledException;
 import org.sdij.pipeline.GenerationMetadata;
+import org.sdij.text.PromptSyntax;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -144,6 +145,29 @@ final class CommandRun {
     static String sampler(ParameterTable.Values values) {
         String s = values.string("sampler");
         return s.equals("default") ? null : s;
+    }
+
+    /** The prompt syntax Reproduce from Metadata found in the image it remakes, per thread (null: the settings'). */
+    private static final ThreadLocal<PromptSyntax> RECORDED_SYNTAX = new ThreadLocal<>();
+
+    /** The prompt syntax of a run: the recorded one while Reproduce from Metadata remakes an image, else the settings'. */
+    static PromptSyntax promptSyntax() {
+        PromptSyntax recorded = RECORDED_SYNTAX.get();
+        return recorded != null ? recorded : PromptSyntax.parse(Settings.current().promptSyntax());
+    }
+
+    /** Runs {@code work} with this prompt syntax instead of the settings' (Reproduce from Metadata). */
+    static <T> T withPromptSyntax(PromptSyntax syntax, java.util.concurrent.Callable<T> work) throws IOException {
+        RECORDED_SYNTAX.set(syntax);
+        try {
+            return work.call();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            RECORDED_SYNTAX.remove();
+        }
     }
 
     /** A size field: 0 is the model's own size (null in a request). */

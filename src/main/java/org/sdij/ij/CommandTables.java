@@ -67,7 +67,9 @@ public final class CommandTables {
                     Field.choice("precision", "fp32", "fp32", "fp16"),
                     Field.integer("threads", 0, 0, 1024, "(0 = all cores)"),
                     Field.integer("attention_limit", 1024, 0, null, "MB (0 = no limit)"),
-                    Field.flag("low_memory", false).withUnits("(keep weights in fp16: half the memory)")));
+                    Field.flag("low_memory", false).withUnits("(keep weights in fp16: half the memory)"),
+                    Field.choice("prompt_syntax", "a1111", "a1111", "plain")
+                            .withUnits("(a1111: (word:1.2), BREAK, long prompts)")));
 
     public static List<ParameterTable> all() {
         return new ArrayList<>(List.of(TEXT_TO_IMAGE, IMAGE_TO_IMAGE, INPAINT, DEPTH_TO_IMAGE, UPSCALE, SETTINGS));

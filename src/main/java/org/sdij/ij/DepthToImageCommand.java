@@ -76,7 +76,8 @@ public class DepthToImageCommand implements PlugIn {
                 (model, input, i, progress) -> DepthToImage.run(model, new GenerationRequest(v.string("prompt"),
                         v.string("negative_prompt"), v.seed("seed"), v.integer("steps"), v.decimal("guidance"),
                         CommandRun.sampler(v), null, null, v.integer("num_images"), input.image(),
-                        v.decimal("strength")), depthPlane(depth, s, i, n), progress));
+                        v.decimal("strength"), CommandRun.promptSyntax()), depthPlane(depth, s, i, n),
+                        progress));
         String title = s.imp().getShortTitle() + " depth2img (seed " + Long.toUnsignedString(v.seed("seed")) + ")"
                 + r.titleSuffix();
         var options = new ImageOutput.Options(v.string("output").equals("32-bit"),

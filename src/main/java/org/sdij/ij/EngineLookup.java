@@ -88,8 +88,8 @@ final class EngineLookup {
         String what = missing.isEmpty()
                 ? "The PyTorch engine did not start (" + cause + "), although its jars are installed. "
                 : "The PyTorch engine was not found: ImageJ does not see " + String.join(", ", missing) + ". ";
-        return new IllegalStateException(what + "Put the jars of the plug-in's target/deps/ folder (all but ij-*.jar) "
-                + "into Fiji.app/jars/ (Fiji) or into ImageJ's plugins/jars/ folder (ImageJ 1), the sd_ij jar into "
-                + "plugins/, and restart ImageJ (README, Install).", cause);
+        return new IllegalStateException(what + "Install sd-ij with bin/install-into-fiji (Fiji), or put the jars of the "
+                + "plug-in's target/deps/ folder (all but ij-*.jar) into ImageJ's plugins/jars/ folder (ImageJ 1) and "
+                + "the sd_ij jar into plugins/; then restart ImageJ (README, Install).", cause);
     }
 }

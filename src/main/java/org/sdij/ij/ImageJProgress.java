@@ -16,12 +16,36 @@ public final class ImageJProgress implements StepListener {
 
     private final String what;
     private final int imageCount;
+    private final Observer observer;
     private int image;
+
+    /**
+     * Who else follows a run besides ImageJ's bar and Esc: a SciJava command's status service and its cancel.
+     * Told the status line and the bar's position after every step and decoded part; returning false cancels.
+     */
+    public interface Observer {
+        boolean report(String status, double fraction);
+    }
+
+    /** The observer of the runs on this thread (one at a time per thread, as commands run). */
+    private static final ThreadLocal<Observer> OBSERVER = new ThreadLocal<>();
+
+    /** Runs {@code work} with every progress of this thread also told to {@code observer}. */
+    public static <T> T observed(Observer observer, java.util.concurrent.Callable<T> work) throws Exception {
+        Observer before = OBSERVER.get();
+        OBSERVER.set(observer);
+        try {
+            return work.call();
+        } finally {
+            OBSERVER.set(before);
+        }
+    }
 
     public ImageJProgress(String what, int imageCount) {
         if (imageCount < 1) throw new IllegalArgumentException("imageCount must be at least 1");
         this.what = what;
         this.imageCount = imageCount;
+        this.observer = OBSERVER.get();
         IJ.resetEscape();
     }
 
@@ -34,19 +58,29 @@ public final class ImageJProgress implements StepListener {
     @Override
     public boolean onStep(int step, int total, float[] latents) {
         if (IJ.escapePressed()) return false;
-        IJ.showProgress(fraction(step, total));
+        double fraction = fraction(step, total);
+        IJ.showProgress(fraction);
         String then = step == total ? ", decoding" : "";
-        IJ.showStatus(what + ": step " + step + "/" + total + of() + then + ", Esc to cancel");
-        return !IJ.escapePressed();
+        String status = what + ": step " + step + "/" + total + of() + then;
+        IJ.showStatus(status + ", Esc to cancel");
+        return goOn(status, fraction);
     }
 
     /** The decode after the last step fills the rest of the image's slot; the status line counts its parts. */
     @Override
     public boolean onDecode(int done, int total) {
         if (IJ.escapePressed()) return false;
-        IJ.showProgress((image + STEPS_SHARE + (1 - STEPS_SHARE) * done / total) / imageCount);
-        IJ.showStatus(what + ": decoded " + done + "/" + total + of() + ", Esc to cancel");
-        return !IJ.escapePressed();
+        double fraction = (image + STEPS_SHARE + (1 - STEPS_SHARE) * done / total) / imageCount;
+        IJ.showProgress(fraction);
+        String status = what + ": decoded " + done + "/" + total + of();
+        IJ.showStatus(status + ", Esc to cancel");
+        return goOn(status, fraction);
+    }
+
+    /** Whether the run goes on: no Esc, no interrupt of the thread (a script's future.cancel(true)), no observer's cancel. */
+    private boolean goOn(String status, double fraction) {
+        if (IJ.escapePressed() || Thread.currentThread().isInterrupted()) return false;
+        return observer == null || observer.report(status, fraction);
     }
 
     private String of() {

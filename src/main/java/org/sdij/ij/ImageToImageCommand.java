@@ -93,7 +93,7 @@ public class ImageToImageCommand implements PlugIn {
                 (model, input, i, progress) -> ImageToImage.run(model, new GenerationRequest(v.string("prompt"),
                         v.string("negative_prompt"), v.seed("seed"), v.integer("steps"), v.decimal("guidance"),
                         CommandRun.sampler(v), null, null, v.integer("num_images"), input.image(),
-                        v.decimal("strength")), progress));
+                        v.decimal("strength"), CommandRun.promptSyntax()), progress));
         String title = s.imp().getShortTitle() + " img2img (seed " + Long.toUnsignedString(v.seed("seed")) + ")"
                 + r.titleSuffix();
         var options = new ImageOutput.Options(v.string("output").equals("32-bit"), macroLine(s, v), null, null, 1)

@@ -82,7 +82,7 @@ public class InpaintCommand implements PlugIn {
                 (model, input, i, progress) -> Inpaint.run(model, new GenerationRequest(v.string("prompt"),
                         v.string("negative_prompt"), v.seed("seed"), v.integer("steps"), v.decimal("guidance"),
                         CommandRun.sampler(v), null, null, v.integer("num_images"), input.image(),
-                        v.decimal("strength")), settings, progress));
+                        v.decimal("strength"), CommandRun.promptSyntax()), settings, progress));
         String title = s.imp().getShortTitle() + " inpaint (seed " + Long.toUnsignedString(v.seed("seed")) + ")"
                 + result.titleSuffix();
         var options = new ImageOutput.Options(v.string("output").equals("32-bit"),

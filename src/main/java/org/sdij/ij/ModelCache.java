@@ -112,6 +112,7 @@ final class ModelCache {
             IJ.showStatus("Stable Diffusion: loading " + files.name() + "...");
             long t0 = System.nanoTime();
             StableDiffusion model = StableDiffusion.load(files, device, dtype, storage);
+            model.onWarning(message -> IJ.log("Stable Diffusion: " + message));
             IJ.showStatus(String.format(Locale.ROOT, "Stable Diffusion: %s loaded in %.1f s", files.name(),
                     (System.nanoTime() - t0) / 1e9));
             loadedKey = key;

@@ -5,6 +5,7 @@ import ij.ImagePlus;
 import ij.WindowManager;
 import ij.plugin.PlugIn;
 import org.sdij.io.ModelHash;
+import org.sdij.text.PromptSyntax;
 
 import java.awt.Rectangle;
 import java.io.IOException;
@@ -41,8 +42,29 @@ public class ReproduceCommand implements PlugIn {
         Commands.offEventThread(COMMAND, () -> CommandRun.guarded(COMMAND, () -> CommandRun.showUnique(reproduce(made))));
     }
 
-    /** The image made again from the record in {@code made} (not shown, already marked). */
+    /**
+     * The image made again from the record in {@code made} (not shown, already marked), with the prompt syntax
+     * it records rather than the settings'.
+     */
     static ImagePlus reproduce(ImagePlus made) throws IOException {
+        return CommandRun.withPromptSyntax(recordedPromptSyntax(made), () -> remake(made));
+    }
+
+    static final String PROMPT_SYNTAX = ImageOutput.PREFIX + "prompt_syntax";
+
+    /** The prompt syntax {@code made} records; images from before it was recorded were made with plain prompts. */
+    static PromptSyntax recordedPromptSyntax(ImagePlus made) {
+        String recorded = made.getProp(PROMPT_SYNTAX);
+        if (recorded == null) return PromptSyntax.PLAIN;
+        try {
+            return PromptSyntax.parse(recorded);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + made.getTitle() + "' records the prompt syntax '" + recorded
+                    + "', which this version of sd-ij does not know (it knows a1111 and plain).");
+        }
+    }
+
+    private static ImagePlus remake(ImagePlus made) throws IOException {
         String command = made.getProp(CommandRun.COMMAND);
         String options = made.getProp(CommandRun.OPTIONS);
         if (command == null || options == null) {

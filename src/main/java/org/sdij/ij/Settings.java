@@ -1,5 +1,7 @@
 package org.sdij.ij;
 
+import org.sdij.text.PromptSyntax;
+
 /**
  * What Plugins > Stable Diffusion > Models and Settings... stores in ImageJ's preferences: where the
  * models are, and how the core runs them. Read by every command before it loads a model.
@@ -11,13 +13,20 @@ package org.sdij.ij;
  * @param attentionLimitMb largest attention score matrix before attention is chunked, 0 for no limit
  * @param lowMemory keep the weights in memory as fp16 and compute in the precision's type (half the memory
  *     for fp32; weights of an fp32 file are rounded to fp16)
+ * @param promptSyntax "a1111" (emphasis, prompts of any length) or "plain" (diffusers: cut after 75 tokens)
  */
 public record Settings(String modelsFolder, String device, String precision, int threads, int attentionLimitMb,
-                       boolean lowMemory) {
+                       boolean lowMemory, String promptSyntax) {
+
+    /** Settings with the default prompt syntax. */
+    public Settings(String modelsFolder, String device, String precision, int threads, int attentionLimitMb,
+                    boolean lowMemory) {
+        this(modelsFolder, device, precision, threads, attentionLimitMb, lowMemory, PromptSyntax.A1111.id());
+    }
 
     public static Settings of(ParameterTable.Values v) {
         return new Settings(v.string("models_folder"), v.string("device"), v.string("precision"),
-                v.integer("threads"), v.integer("attention_limit"), v.flag("low_memory"));
+                v.integer("threads"), v.integer("attention_limit"), v.flag("low_memory"), v.string("prompt_syntax"));
     }
 
     /** The stored settings (or the defaults). */

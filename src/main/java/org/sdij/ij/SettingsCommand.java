@@ -8,8 +8,8 @@ import java.nio.file.Path;
 
 /**
  * Plugins > Stable Diffusion > Models and Settings...: models folder, device, precision, threads, the
- * attention memory limit and low-memory mode (weights kept as fp16), kept in ImageJ's preferences (saved
- * when ImageJ quits). OK also frees the model held in memory between runs. From a macro:
+ * attention memory limit, low-memory mode (weights kept as fp16) and the prompt syntax, kept in ImageJ's
+ * preferences (saved when ImageJ quits). OK also frees the model held in memory between runs. From a macro:
  * {@code run("Models and Settings...", "models_folder=/data/sd device=cpu threads=4 low_memory");}
  */
 public class SettingsCommand implements PlugIn {
@@ -23,9 +23,11 @@ public class SettingsCommand implements PlugIn {
             checkModelsFolder(values.string("models_folder"));
             table.remember(values);
             ModelCache.unload(); // the next run loads the model as the new settings say
+            if (ij.Macro.getOptions() == null) IJ.log(DownloadModelCommand.cachedSummary());
             Settings s = Settings.of(values);
             IJ.showStatus("Stable Diffusion: " + s.device() + ", " + s.precision()
                     + (s.lowMemory() ? ", fp16 weights" : "")
+                    + (s.promptSyntax().equals("plain") ? ", plain prompts" : "")
                     + (s.modelsFolder().isEmpty() ? ", no models folder set" : ", models in " + s.modelsFolder()));
         } catch (IllegalArgumentException e) {
             Commands.error(table.command(), e.getMessage());

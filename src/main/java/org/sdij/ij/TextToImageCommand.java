@@ -36,7 +36,8 @@ public class TextToImageCommand implements PlugIn {
     static ImagePlus generate(ParameterTable.Values v) throws IOException {
         GenerationRequest request = new GenerationRequest(v.string("prompt"), v.string("negative_prompt"),
                 v.seed("seed"), v.integer("steps"), v.decimal("guidance"), CommandRun.sampler(v),
-                CommandRun.size(v, "width"), CommandRun.size(v, "height"), v.integer("num_images"), null, null);
+                CommandRun.size(v, "width"), CommandRun.size(v, "height"), v.integer("num_images"), null, null,
+                CommandRun.promptSyntax());
         Settings settings = Settings.current();
         String location = ModelChoice.resolve(v.string("model"), settings.modelsFolder());
         long t0 = System.nanoTime();

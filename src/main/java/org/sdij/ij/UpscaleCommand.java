@@ -52,7 +52,8 @@ public class UpscaleCommand implements PlugIn {
         SliceBatch.Result r = SliceBatch.run("Upscale 4x", s, v, CommandRun.UPSCALE_MODEL, Map.of(),
                 (model, input, i, progress) -> Upscale.run(model, new GenerationRequest(v.string("prompt"),
                         v.string("negative_prompt"), v.seed("seed"), v.integer("steps"), v.decimal("guidance"),
-                        CommandRun.sampler(v), null, null, 1, input.image(), null), settings, progress));
+                        CommandRun.sampler(v), null, null, 1, input.image(), null,
+                        CommandRun.promptSyntax()), settings, progress));
         String title = s.imp().getShortTitle() + " x4 (seed " + Long.toUnsignedString(v.seed("seed")) + ")"
                 + r.titleSuffix();
         var options = new ImageOutput.Options(v.string("output").equals("32-bit"),

@@ -30,7 +30,7 @@ public final class HubCache {
         return defaultRoot(System.getenv(), System.getProperty("user.home"));
     }
 
-    static Path defaultRoot(Map<String, String> env, String home) {
+    public static Path defaultRoot(Map<String, String> env, String home) {
         for (String key : List.of("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE")) {
             if (isSet(env.get(key))) return Paths.get(env.get(key));
         }
@@ -55,8 +55,9 @@ public final class HubCache {
         Path repoDir = root.resolve("models--" + repo.replace("/", "--"));
         if (!Files.isDirectory(repoDir)) {
             throw new IOException("Model '" + repo + "' is not in the local Hugging Face cache (no " + repoDir + "). "
-                    + "sd-ij never downloads: fetch it first, e.g. `huggingface-cli download " + repo + "`, or give the "
-                    + "path of a diffusers folder or a .safetensors/.ckpt file. The cache is found through HF_HUB_CACHE, "
+                    + "Download it first: `bin/sd-ij download " + repo + "` (or add --download to this command; in Fiji: "
+                    + "Plugins > Stable Diffusion > Download Model...), or give the path of a diffusers folder or a "
+                    + ".safetensors/.ckpt file. The cache is found through HF_HUB_CACHE, "
                     + "HF_HOME (its hub/ folder) or ~/.cache/huggingface/hub.");
         }
         return snapshotIn(repoDir, revision, repo);

@@ -30,8 +30,11 @@ public final class ModelLocator {
         if (path != null && Files.exists(path)) return open(path, options);
         if (HubCache.isRepoId(model)) {
             Path root = options.hubCache() != null ? options.hubCache() : HubCache.defaultRoot();
-            Path snapshot = HubCache.snapshot(root, model);
-            return open(snapshot, model.contains("@") ? model.substring(0, model.indexOf('@')) : model, options);
+            String repo = model.contains("@") ? model.substring(0, model.indexOf('@')) : model;
+            // a known model is found under any of its names (repos removed from the Hub live on in caches)
+            String cachedAs = org.sdij.hub.KnownModels.cachedName(root, repo).orElse(repo);
+            Path snapshot = HubCache.snapshot(root, cachedAs + model.substring(repo.length()));
+            return open(snapshot, repo, options);
         }
         throw new NoSuchFileException(path == null ? model : path.toAbsolutePath().toString(), null,
                 "no model here: expected a diffusers folder, a .safetensors or .ckpt file, or a Hugging Face repo id "

@@ -4,9 +4,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.google.gson.Gson;
+import com.google.gson.TypeAdapter;
 import com.google.gson.JsonParseException;
-import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.StringReader;
@@ -86,6 +86,9 @@ public final class SafeTensorsFile extends IndexedTensorFile<SafeTensorsFile.Ent
                 Collections.unmodifiableMap(metadata));
     }
 
+    /** Reads one JSON value as the reader's strictness allows (JsonParser.parseReader would make it lenient). */
+    private static final TypeAdapter<JsonElement> JSON_ELEMENT = new Gson().getAdapter(JsonElement.class);
+
     /**
      * The header's top-level members, parsed strictly (Gson's default is lenient: unquoted names, comments)
      * and refusing a name given twice, which Gson would silently resolve to the last one.
@@ -93,13 +96,15 @@ public final class SafeTensorsFile extends IndexedTensorFile<SafeTensorsFile.Ent
     private static Map<String, JsonElement> parseHeader(Path path, String json) throws WeightFormatException {
         Map<String, JsonElement> members = new LinkedHashMap<>();
         try {
+            // a new JsonReader is strict, and reading members through the JsonElement adapter keeps it so
+            // (JsonParser.parseReader would read them leniently); Gson's Strictness enum is not used, as the
+            // Gson that Fiji ships (2.10.1) predates it
             JsonReader reader = new JsonReader(new StringReader(json));
-            reader.setStrictness(Strictness.STRICT);
             if (reader.peek() != JsonToken.BEGIN_OBJECT) throw bad(path, "has a header that is not a JSON object");
             reader.beginObject();
             while (reader.hasNext()) {
                 String name = reader.nextName();
-                if (members.put(name, JsonParser.parseReader(reader)) != null) {
+                if (members.put(name, JSON_ELEMENT.read(reader)) != null) {
                     throw bad(path, "names tensor '" + name + "' twice in its header");
                 }
             }

@@ -52,7 +52,7 @@ public final class DepthToImage {
             float[] latents = schedule.sampler().addNoise(imageLatents, noise.randn(shape.getShape()),
                     schedule.begin());
             var conditioning = new DenoiseLoop.Conditioning(
-                    model.encodePrompts(request.prompt(), request.negativePrompt(), n, guided, run),
+                    model.encodePrompts(request, n, guided, run),
                     Rows.channels(run, (guided ? 2 : 1) * n, h, w, depthOne), null, guidance, model.dtype());
             float[] result = DenoiseLoop.run(model.unet()::forward, schedule.sampler(), schedule.begin(), latents,
                     shape, conditioning, noise, listener, run);

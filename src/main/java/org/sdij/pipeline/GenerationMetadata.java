@@ -32,6 +32,12 @@ public record GenerationMetadata(
 
     public static final String VERSION = "sd-ij " + versionOf();
 
+    /**
+     * The key of {@code extra} naming the prompt syntax ("a1111" or "plain", {@link org.sdij.text.PromptSyntax}),
+     * recorded for every image. Images made before it was recorded read their prompts as plain text.
+     */
+    public static final String PROMPT_SYNTAX = "Prompt syntax";
+
     private static String versionOf() {
         String v = GenerationMetadata.class.getPackage().getImplementationVersion();
         return v == null ? "0.1.0-SNAPSHOT" : v;

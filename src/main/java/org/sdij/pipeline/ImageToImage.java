@@ -39,7 +39,7 @@ public final class ImageToImage {
             float[] latents = sampler.addNoise(imageLatents, noise.randn(shape.getShape()), start.beginIndex());
 
             var conditioning = new DenoiseLoop.Conditioning(
-                    model.encodePrompts(request.prompt(), request.negativePrompt(), n, guidance > 1.0, run),
+                    model.encodePrompts(request, n, guidance > 1.0, run),
                     null, null, guidance, model.dtype());
             float[] result = DenoiseLoop.run(model.unet()::forward, sampler, start.beginIndex(), latents, shape,
                     conditioning, noise, listener, run);

@@ -152,7 +152,7 @@ public final class Inpaint {
                 keepKnown = knownRegion(sampler, imageLatents, startNoise, maskOne, n);
             }
             var conditioning = new DenoiseLoop.Conditioning(
-                    model.encodePrompts(request.prompt(), request.negativePrompt(), n, guided, run),
+                    model.encodePrompts(request, n, guided, run),
                     channels, null, guidance, model.dtype());
             float[] result = DenoiseLoop.run(model.unet()::forward, sampler, begin, latents, shape, conditioning,
                     noise, keepKnown, listener, run);

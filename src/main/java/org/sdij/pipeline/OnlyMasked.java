@@ -40,7 +40,7 @@ final class OnlyMasked {
 
         GenerationRequest inner = new GenerationRequest(request.prompt(), request.negativePrompt(), request.seed(),
                 request.steps(), request.guidance(), request.sampler(), null, null, request.numImages(), input,
-                request.strength());
+                request.strength(), request.promptSyntax());
         Generation raw = Inpaint.whole(model, inner, input, inputMask, nineChannels, null, extra, image.width(),
                 image.height(), listener);
         List<RgbImage> out = new ArrayList<>();

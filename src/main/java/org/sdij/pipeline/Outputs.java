@@ -40,10 +40,9 @@ final class Outputs {
                                              Map<String, String> extra, int width, int height, int count) {
         List<GenerationMetadata> metadata = new ArrayList<>();
         String modelHash = model.modelHash();
-        if (model.weightsNote() != null) {
-            extra = extra == null ? new LinkedHashMap<>() : new LinkedHashMap<>(extra);
-            extra.put(WEIGHTS_KEY, model.weightsNote());
-        }
+        extra = extra == null ? new LinkedHashMap<>() : new LinkedHashMap<>(extra);
+        if (model.weightsNote() != null) extra.put(WEIGHTS_KEY, model.weightsNote());
+        extra.put(GenerationMetadata.PROMPT_SYNTAX, request.promptSyntax().id());
         for (int i = 0; i < count; i++) {
             metadata.add(new GenerationMetadata(pipeline, model.name(), model.kind().toString(), modelHash,
                     request.prompt(), request.negativePrompt(), request.seed(), i + 1, steps,

@@ -11,6 +11,7 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.sdij.io.ModelFiles;
 import org.sdij.io.ModelFiles.Component;
@@ -30,6 +31,9 @@ import org.sdij.sched.Samplers;
 import org.sdij.text.ClipTextConfig;
 import org.sdij.text.ClipTextEncoder;
 import org.sdij.text.ClipTokenizer;
+import org.sdij.text.PromptChunks;
+import org.sdij.text.PromptEncoder;
+import org.sdij.text.PromptSyntax;
 
 /**
  * One loaded model: tokenizer, text encoder, UNet, VAE and the scheduler config, with their
@@ -51,6 +55,8 @@ public final class StableDiffusion implements AutoCloseable {
     private final Integer maxNoiseLevel;
     private final List<String> notes;
     private final Supplier<String> modelHash;
+    /** Where warnings go (see {@link #onWarning}). */
+    private volatile Consumer<String> warnings = message -> System.err.println("sd-ij: warning: " + message);
 
     private StableDiffusion(String name, ModelKind kind, Supplier<String> modelHash, NDManager manager, DataType dtype,
                             DataType storageDtype, ClipTokenizer tokenizer,
@@ -248,17 +254,35 @@ public final class StableDiffusion implements AutoCloseable {
         return unet.config().sampleSize() * vaeScale();
     }
 
+    /** As {@link #encodePrompts(String, String, PromptSyntax, int, boolean, NDManager)} for the request's prompts. */
+    public NDArray encodePrompts(GenerationRequest request, int n, boolean guided, NDManager target) {
+        return encodePrompts(request.prompt(), request.negativePrompt(), request.promptSyntax(), n, guided, target);
+    }
+
+    /** As {@link #encodePrompts(String, String, PromptSyntax, int, boolean, NDManager)} in A1111 syntax. */
+    public NDArray encodePrompts(String prompt, String negativePrompt, int n, boolean guided, NDManager target) {
+        return encodePrompts(prompt, negativePrompt, PromptSyntax.A1111, n, guided, target);
+    }
+
     /**
      * Text embeddings for guidance: [negative x n; prompt x n] when {@code guided}, else [prompt x n],
-     * as diffusers repeats them per image.
+     * as diffusers repeats them per image; [rows, 77 * chunks, width], the shorter of prompt and negative
+     * prompt padded with empty chunks ({@link PromptEncoder}). Tokens the plain syntax drops are reported to
+     * the {@link #onWarning warning sink}.
      */
-    public NDArray encodePrompts(String prompt, String negativePrompt, int n, boolean guided, NDManager target) {
+    public NDArray encodePrompts(String prompt, String negativePrompt, PromptSyntax syntax, int n, boolean guided,
+                                 NDManager target) {
         try (NDManager scope = target.newSubManager()) {
-            NDArray cond = textEncoder.encode(new long[][] {tokenizer.encode(prompt)}, scope);
+            PromptChunks condChunks = PromptChunks.of(prompt, syntax, tokenizer);
+            PromptChunks uncondChunks = guided ? PromptChunks.of(negativePrompt, syntax, tokenizer) : null;
+            warnIfDropped("prompt", condChunks, syntax);
+            if (guided) warnIfDropped("negative prompt", uncondChunks, syntax);
+            int chunks = guided ? Math.max(condChunks.count(), uncondChunks.count()) : condChunks.count();
+            NDArray cond = PromptEncoder.encode(textEncoder, condChunks, chunks, tokenizer, scope);
             NDArray condRows = repeat(cond, n);
             NDArray context;
             if (guided) {
-                NDArray uncond = textEncoder.encode(new long[][] {tokenizer.encode(negativePrompt)}, scope);
+                NDArray uncond = PromptEncoder.encode(textEncoder, uncondChunks, chunks, tokenizer, scope);
                 context = NDArrays.concat(new NDList(repeat(uncond, n), condRows), 0);
             } else {
                 context = condRows;
@@ -267,6 +291,19 @@ public final class StableDiffusion implements AutoCloseable {
             context.attach(target);
             return context;
         }
+    }
+
+    private void warnIfDropped(String what, PromptChunks chunks, PromptSyntax syntax) {
+        if (chunks.dropped().length == 0) return;
+        warnings.accept(PromptChunks.droppedWarning(what, chunks, syntax, tokenizer));
+    }
+
+    /**
+     * Where this model's warnings go (prompt tokens dropped): standard error unless set; ImageJ sends them to its
+     * Log.
+     */
+    public void onWarning(Consumer<String> sink) {
+        warnings = sink == null ? message -> { } : sink;
     }
 
     private static NDArray repeat(NDArray rows, int n) {

@@ -36,7 +36,7 @@ public final class TextToImage {
 
         try (NDManager run = model.manager().newSubManager()) {
             var conditioning = new DenoiseLoop.Conditioning(
-                    model.encodePrompts(request.prompt(), request.negativePrompt(), request.numImages(),
+                    model.encodePrompts(request, request.numImages(),
                             guidance > 1.0, run),
                     null, null, guidance, model.dtype());
             float[] result = DenoiseLoop.run(model.unet()::forward, sampler, 0, latents, shape, conditioning,

@@ -120,7 +120,7 @@ public final class Upscale {
             Arrays.fill(labels, noiseLevel);
             NDArray classLabels = run.create(labels);
             var conditioning = new DenoiseLoop.Conditioning(
-                    model.encodePrompts(request.prompt(), request.negativePrompt(), n, guided, run),
+                    model.encodePrompts(request, n, guided, run),
                     Rows.channels(run, rows, h, w, noised), classLabels, guidance, model.dtype());
             Denoiser tiled = new TiledDenoiser(model.unet()::forward, settings.tile(), settings.overlap());
             float[] result = DenoiseLoop.run(tiled, sampler, 0, latents, shape, conditioning, noise, listener, run);

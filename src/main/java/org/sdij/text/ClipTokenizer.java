@@ -39,6 +39,9 @@ public final class ClipTokenizer implements AutoCloseable {
     /** SD 2.x's pad token (OpenCLIP pads with id 0, which is "!"). */
     public static final String SD2_PAD_TOKEN = "!";
 
+    /** The comma token of the CLIP vocabulary (a word-final ","). */
+    private static final String COMMA = ",</w>";
+
     /** The CLIP vocabulary shipped in the jar (MIT licence of OpenAI CLIP, see CLIP_LICENSE.txt beside it). */
     private static final String BUNDLED = "clip_tokenizer.json";
 
@@ -50,12 +53,15 @@ public final class ClipTokenizer implements AutoCloseable {
     private final long startId;
     private final long endId;
     private final long padId;
+    /** The id of "," as a word of its own, where long prompts may be split; -1 if the vocabulary lacks it. */
+    private final long commaId;
 
     private ClipTokenizer(JsonObject spec, String padToken, String origin) throws IOException {
         JsonObject vocab = vocabulary(spec, origin);
         this.startId = id(vocab, START_OF_TEXT, origin);
         this.endId = id(vocab, END_OF_TEXT, origin);
         this.padId = id(vocab, padToken, origin);
+        this.commaId = vocab.has(COMMA) ? vocab.get(COMMA).getAsLong() : -1;
         byte[] json = spec.toString().getBytes(StandardCharsets.UTF_8);
         try (InputStream in = new ByteArrayInputStream(json)) {
             this.tokenizer = HuggingFaceTokenizer.newInstance(in, RAW);
@@ -132,6 +138,15 @@ public final class ClipTokenizer implements AutoCloseable {
     /** Whether the prompt has more than {@value #MAX_PROMPT_TOKENS} tokens, so its end is dropped. */
     public boolean truncates(String prompt) {
         return tokens(prompt).length > MAX_PROMPT_TOKENS;
+    }
+
+    /** The text of these tokens, words apart (CLIP marks a word's end with "&lt;/w&gt;"), lower case as tokenized. */
+    public String decode(long[] tokens) {
+        return tokenizer.decode(tokens, true).replace("</w>", " ").strip();
+    }
+
+    public long commaId() {
+        return commaId;
     }
 
     public long startId() {

@@ -50,7 +50,7 @@ final class GuiScreens {
     /** The menu as plugins.config makes it. */
     static final List<String> ITEMS = List.of("Text to Image...", "Image to Image...",
             "Inpaint Selection...", "Depth to Image...", "Upscale 4x...", "-",
-            "Reproduce from Metadata...", "Models and Settings...");
+            "Reproduce from Metadata...", "Download Model...", "Models and Settings...");
 
     private static ImageJ imagej;
     private static boolean batchMode;
@@ -241,6 +241,36 @@ final class GuiScreens {
             press(gd, 0, shower); // OK
             ParameterTable.Values values = table.read(gd);
             return new Object[] {values, Recorder.getCommandOptions()};
+        } finally {
+            Recorder.setCommand(null);
+            Recorder.record = wasRecording;
+        }
+    }
+
+    /**
+     * Download Model...'s dialog with a repo id and a token typed in, OK pressed while the Recorder records: the
+     * options recorded, the token the command would use, and a picture of the dialog.
+     */
+    static String[] downloadDialogRecording(String repo, String token) throws Exception {
+        boolean wasRecording = Recorder.record;
+        Recorder.record = true;
+        Recorder.resetCommandOptions();
+        Recorder.setCommand(DownloadModelCommand.TABLE.command());
+        try {
+            DownloadModelCommand.Dialog d = DownloadModelCommand.dialog(DownloadModelCommand.TABLE.defaults()
+                    .with("model", DownloadModelCommand.OTHER));
+            Thread shower = show(d.gd());
+            TextField repoField = (TextField) d.gd().getStringFields().get(0);
+            EventQueue.invokeAndWait(() -> {
+                repoField.setText(repo);
+                d.token().setText(token);
+            });
+            settle(new Robot());
+            File png = capture("download-model-dialog.png",
+                    new Rectangle(d.gd().getLocationOnScreen(), d.gd().getSize()));
+            press(d.gd(), 0, shower);
+            DownloadModelCommand.TABLE.read(d.gd());
+            return new String[] {Recorder.getCommandOptions(), d.token().getText(), png.getPath()};
         } finally {
             Recorder.setCommand(null);
             Recorder.record = wasRecording;

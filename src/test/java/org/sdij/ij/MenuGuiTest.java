@@ -71,6 +71,20 @@ class MenuGuiTest {
         System.out.println("  Recorded: run(\"Text to Image...\", \"" + recorded.trim() + "\");");
     }
 
+    /** Download Model...'s token reaches the command but neither the Recorder nor the preferences. */
+    @Test
+    void theDownloadTokenIsNeverRecorded() throws Exception {
+        String[] recordedTokenPng = GuiScreens.downloadDialogRecording("org/private-model", "hf_secret_token");
+        String recorded = recordedTokenPng[0];
+        assertTrue(recorded.contains("model=other repo_id=org/private-model"), recorded);
+        assertTrue(!recorded.contains("hf_secret_token"), recorded);
+        assertEquals("hf_secret_token", recordedTokenPng[1]);
+        for (Field f : DownloadModelCommand.TABLE.fields()) {
+            assertTrue(!String.valueOf(ij.Prefs.get(DownloadModelCommand.TABLE.prefsKey(f), "")).contains("hf_secret"));
+        }
+        assertTrue(new File(recordedTokenPng[2]).length() > 0);
+    }
+
     @Test
     void theTextToImageDialogShowsEveryParameterAndTheKnownModels() throws Exception {
         File settings = GuiScreens.settingsDialog(Reference.resolve("tiny-models").toString());

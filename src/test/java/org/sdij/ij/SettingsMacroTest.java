@@ -30,7 +30,7 @@ class SettingsMacroTest {
     void pluginsConfigPutsEveryCommandOnTheMenuAndEveryClassExists() throws Exception {
         assertEquals(SettingsCommand.class.getName(), MacroHarness.commandClass("Models and Settings..."));
         assertEquals(java.util.List.of("Text to Image...", "Image to Image...", "Inpaint Selection...",
-                "Depth to Image...", "Upscale 4x...", "Reproduce from Metadata...", "Models and Settings..."), java.util.List.copyOf(HeadlessMacro.entries().keySet()));
+                "Depth to Image...", "Upscale 4x...", "Reproduce from Metadata...", "Download Model...", "Models and Settings..."), java.util.List.copyOf(HeadlessMacro.entries().keySet()));
         for (var entry : HeadlessMacro.entries().entrySet()) {
             assertEquals(entry.getValue(), MacroHarness.commandClass(entry.getKey()), entry.getKey());
             Class<?> command = Class.forName(entry.getValue());

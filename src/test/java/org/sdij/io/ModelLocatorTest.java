@@ -59,7 +59,7 @@ class ModelLocatorTest {
         Path root = fakeCache();
         IOException e = assertThrows(IOException.class,
                 () -> ModelLocator.open("org/absent", ModelOptions.DEFAULT.withHubCache(root)));
-        assertContains(e, "org/absent", root.toString(), "huggingface-cli download org/absent", "HF_HUB_CACHE");
+        assertContains(e, "org/absent", root.toString(), "bin/sd-ij download org/absent", "--download", "HF_HUB_CACHE");
         e = assertThrows(IOException.class, () -> ModelLocator.open("org/tiny@v2", ModelOptions.DEFAULT.withHubCache(root)));
         assertContains(e, "no revision 'v2'", COMMIT);
         Files.writeString(root.resolve("models--org--tiny/refs/main"), "f".repeat(40));
