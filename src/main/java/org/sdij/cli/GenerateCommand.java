@@ -34,9 +34,10 @@ import org.sdij.text.PromptSyntax;
 
 /**
  * txt2img, img2img, inpaint, depth2img and upscale from the command line: options to request, model to
- * images, images to files.
+ * images, images to files. {@link #prepare}, {@link #load}, {@link #execute} and {@link #write} are the
+ * request API that other front ends (the Spark job) share with {@code bin/sd-ij}.
  */
-final class GenerateCommand {
+public final class GenerateCommand {
     private GenerateCommand() {}
 
     static final List<Option> COMMON = List.of(
@@ -120,9 +121,69 @@ final class GenerateCommand {
     }
 
     /** The pipeline's own inputs besides the request, read from the command line. */
-    private record Inputs(Plane depth, Inpaint.Settings inpaint, Upscale.Settings upscale) {}
+    public record Inputs(Plane depth, Inpaint.Settings inpaint, Upscale.Settings upscale) {}
+
+    /**
+     * Which model a request runs on, and how it is held: requests with equal keys can share one loaded model.
+     *
+     * @param storage the dtype the weights are kept in (fp16 in low-memory mode)
+     */
+    public record ModelKey(String model, ModelOptions options, Device device, DataType dtype, DataType storage) {}
+
+    /**
+     * A command line checked and its inputs read, before any model loads: every argument, size and file check that
+     * needs no model has passed. {@link #load}, {@link #execute} and {@link #write} do the rest.
+     *
+     * @param out the file the command line names (several images: {@link #outputs()})
+     * @param download fetch the model from the Hugging Face Hub first when it is a repo id not in the cache
+     */
+    public record Plan(String command, ModelKey modelKey, GenerationRequest request, Inputs inputs, Path out,
+                       String format, String reproduce, boolean download) {
+        /** The files a run writes: {@code out}, or {@code out-1 ... out-N} for a batch. */
+        public List<Path> outputs() {
+            return ImageFiles.numbered(out, request.numImages());
+        }
+    }
+
+    /** A loaded model with the files it reads from (the model hash reads them on first use). */
+    public record Model(ModelFiles files, StableDiffusion sd, double loadSeconds) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            try (ModelFiles f = files) {
+                sd.close();
+            }
+        }
+    }
 
     static void run(String command, String[] args) throws UsageException, IOException {
+        Plan plan = prepare(command, args);
+        ModelKey key = plan.modelKey();
+        if (plan.download()) {
+            DownloadCommand.ensureCached(key.model(), key.options().variant(), DownloadCommand.environment.get(),
+                    System.err);
+        }
+        Generation result;
+        try (Model model = load(key)) {
+            StableDiffusion sd = model.sd();
+            System.err.printf("sd-ij: %s (%s) loaded on %s/%s%s in %.1f s%n", sd.name(), sd.kind(), key.device(),
+                    key.dtype() == DataType.FLOAT16 ? "fp16" : "fp32",
+                    sd.weightsNote() == null ? "" : " (weights " + sd.weightsNote() + ")", model.loadSeconds());
+            ProgressBar bar = new ProgressBar(System.err, command);
+            StepListener progress = (step, total, latents) -> {
+                bar.update(step, total);
+                return true;
+            };
+            result = execute(plan, sd, progress);
+        }
+        for (Path written : write(plan, result, plan.outputs())) System.err.println("sd-ij: wrote " + written);
+    }
+
+    /**
+     * Parses and checks {@code args} (the command's name first, then its options, as {@code bin/sd-ij} takes them)
+     * and reads the input images, without loading any model: a bad argument fails here, with the message the
+     * command line prints.
+     */
+    public static Plan prepare(String command, String[] args) throws UsageException, IOException {
         CommandLine cl = CommandLine.parse(command, options(command), args, 1);
         String model = cl.require("model");
         Path out = Path.of(cl.require("out"));
@@ -147,6 +208,7 @@ final class GenerateCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        checkSizes(command, request, inputs);
         Device device = device(cl.get("device"));
         DataType dtype = precision(cl.get("precision"), device);
         DataType storage = cl.has("low-memory") ? DataType.FLOAT16 : dtype;
@@ -155,44 +217,84 @@ final class GenerateCommand {
         if (cl.has("prediction")) options = options.withPrediction(ModelKind.Prediction.parse(cl.get("prediction")));
         if (cl.has("config")) options = options.withConfigFolder(Path.of(cl.get("config")));
         if (cl.has("fp16-weights")) options = options.withVariant("fp16");
+        return new Plan(command, new ModelKey(model, options, device, dtype, storage), request, inputs, out,
+                ext.equals("png") ? "png" : "tif", reproduceCommand(command, cl, args), cl.has("download"));
+    }
 
-        if (cl.has("download")) DownloadCommand.ensureCached(model, options.variant(), hub, System.err);
-        long t0 = System.nanoTime();
-        Generation result;
-        try (ModelFiles files = refuseOtherKinds(ModelLocator.open(model, options), command);
-             StableDiffusion sd = StableDiffusion.load(files, device, dtype, storage)) {
-            System.err.printf("sd-ij: %s (%s) loaded on %s/%s%s in %.1f s%n", sd.name(), sd.kind(), device,
-                    dtype == DataType.FLOAT16 ? "fp16" : "fp32",
-                    sd.weightsNote() == null ? "" : " (weights " + sd.weightsNote() + ")",
-                    (System.nanoTime() - t0) / 1e9);
-            ProgressBar bar = new ProgressBar(System.err, command);
-            StepListener progress = (step, total, latents) -> {
-                bar.update(step, total);
-                return true;
-            };
-            result = switch (command) {
-                case "img2img" -> ImageToImage.run(plain(sd, command), request, progress);
-                case "inpaint" -> Inpaint.run(sd, request, inputs.inpaint(), progress);
-                case "depth2img" -> DepthToImage.run(sd, request, inputs.depth(), progress);
-                case "upscale" -> Upscale.run(sd, request, inputs.upscale(), progress);
-                default -> TextToImage.run(plain(sd, command), request, progress);
-            };
+    /**
+     * The size checks that need no model (every Stable Diffusion VAE works in blocks of {@link #VAE_BLOCK} pixels;
+     * the pipelines check again against the model's own factor).
+     */
+    private static void checkSizes(String command, GenerationRequest request, Inputs inputs) {
+        if (request.width() != null) GenerationRequest.checkSize("Width", request.width(), VAE_BLOCK);
+        if (request.height() != null) GenerationRequest.checkSize("Height", request.height(), VAE_BLOCK);
+        RgbImage image = request.initImage();
+        boolean wholeImage = command.equals("img2img") || command.equals("depth2img")
+                || (command.equals("inpaint") && inputs.inpaint().paddingPx() == null);
+        if (wholeImage) {
+            GenerationRequest.checkSize("Image width", image.width(), VAE_BLOCK);
+            GenerationRequest.checkSize("Image height", image.height(), VAE_BLOCK);
         }
-        String reproduce = reproduceCommand(command, cl, args);
-        List<Path> paths = ImageFiles.numbered(out, result.images().size());
-        for (int i = 0; i < paths.size(); i++) {
+        if (command.equals("inpaint")) {
+            Plane mask = inputs.inpaint().mask();
+            if (mask.width() != image.width() || mask.height() != image.height()) {
+                throw new IllegalArgumentException("The mask is " + mask.size() + " but the image is "
+                        + image.width() + "x" + image.height() + ": give a mask of the image's size");
+            }
+        }
+    }
+
+    /** Pixels per latent pixel of the Stable Diffusion VAEs that txt2img, img2img, inpaint and depth2img use. */
+    static final int VAE_BLOCK = 8;
+
+    /** Opens and loads the model of {@code key}. */
+    public static Model load(ModelKey key) throws IOException {
+        long t0 = System.nanoTime();
+        ModelFiles files = ModelLocator.open(key.model(), key.options());
+        try {
+            StableDiffusion sd = StableDiffusion.load(files, key.device(), key.dtype(), key.storage());
+            return new Model(files, sd, (System.nanoTime() - t0) / 1e9);
+        } catch (IOException | RuntimeException e) {
+            files.close();
+            throw e;
+        }
+    }
+
+    /** Runs the plan's pipeline on {@code sd}, a model loaded for the plan's {@link ModelKey}. */
+    public static Generation execute(Plan plan, StableDiffusion sd, StepListener progress) {
+        GenerationRequest request = plan.request();
+        Inputs inputs = plan.inputs();
+        return switch (plan.command()) {
+            case "img2img" -> ImageToImage.run(plain(sd, plan.command()), request, progress);
+            case "inpaint" -> Inpaint.run(sd, request, inputs.inpaint(), progress);
+            case "depth2img" -> DepthToImage.run(sd, request, inputs.depth(), progress);
+            case "upscale" -> Upscale.run(sd, request, inputs.upscale(), progress);
+            default -> TextToImage.run(plain(sd, plan.command()), request, progress);
+        };
+    }
+
+    /**
+     * Writes the images of {@code result} to {@code files} (one per image, in batch order) in the plan's format,
+     * with the metadata that reproduces each: the parameters and the command line, which names the plan's own
+     * output files whatever {@code files} are (a job writes to temporary names first).
+     */
+    public static List<Path> write(Plan plan, Generation result, List<Path> files) throws IOException {
+        if (files.size() != result.images().size()) {
+            throw new IllegalArgumentException(files.size() + " files for " + result.images().size() + " images");
+        }
+        for (int i = 0; i < files.size(); i++) {
             GenerationMetadata meta = result.metadata().get(i);
-            if (ext.equals("png")) {
+            if (plan.format().equals("png")) {
                 Map<String, String> text = new LinkedHashMap<>();
                 text.put("parameters", meta.toParameters());
-                text.put("sd-ij-command", reproduce);
-                ImageFiles.writePng(paths.get(i), result.images().get(i), text);
+                text.put("sd-ij-command", plan.reproduce());
+                ImageFiles.writePng(files.get(i), result.images().get(i), text);
             } else {
-                ImageFiles.writeFloatTiff(paths.get(i), result.images().get(i),
-                        meta.toParameters() + "\nCommand: " + reproduce);
+                ImageFiles.writeFloatTiff(files.get(i), result.images().get(i),
+                        meta.toParameters() + "\nCommand: " + plan.reproduce());
             }
-            System.err.println("sd-ij: wrote " + paths.get(i));
         }
+        return files;
     }
 
     /** The mask, depth map, inpainting and upscaling settings the command's options give. */
@@ -226,36 +328,6 @@ final class GenerateCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-    }
-
-    /**
-     * The files, when their kind (told from the files, before any weight is loaded) can run the command;
-     * otherwise they are closed and the message names the command that runs them.
-     */
-    private static ModelFiles refuseOtherKinds(ModelFiles files, String command) throws IOException {
-        ModelKind.Task task = files.kind().task();
-        String runs = switch (task) {
-            case TEXT_TO_IMAGE -> "txt2img";
-            case INPAINTING -> "inpaint";
-            case DEPTH -> "depth2img";
-            case UPSCALE_X4 -> "upscale";
-        };
-        boolean fits = switch (command) {
-            case "inpaint" -> task == ModelKind.Task.INPAINTING || task == ModelKind.Task.TEXT_TO_IMAGE;
-            case "depth2img" -> task == ModelKind.Task.DEPTH;
-            case "upscale" -> task == ModelKind.Task.UPSCALE_X4;
-            default -> task == ModelKind.Task.TEXT_TO_IMAGE;
-        };
-        if (fits) return files;
-        String needs = switch (command) {
-            case "inpaint" -> "an inpainting model (9-channel UNet) or a plain one";
-            case "depth2img" -> "a depth model (5-channel UNet, SD 2 depth)";
-            case "upscale" -> "the x4 upscaler (7-channel UNet)";
-            default -> "a plain text-to-image model";
-        };
-        files.close();
-        throw new IllegalArgumentException(command + " needs " + needs + "; " + files.name() + " is " + files.kind()
-                + ": use bin/sd-ij " + runs);
     }
 
     /** txt2img and img2img need a plain (4-channel) model; the special ones have their own commands. */

