@@ -47,7 +47,7 @@ public final class GenerateCommand {
             Option.value("negative-prompt", "TEXT", "what to avoid (default none)"),
             Option.value("prompt-syntax", "a1111|plain", "a1111 (default): emphasis (word:1.2), (word), [word],"
                     + " BREAK, prompts of any length; plain: the text as it is, cut after 75 tokens (diffusers)"),
-            Option.value("seed", "N", "random seed (default 0)"),
+            Option.value("seed", "N", "random seed (default " + GenerationRequest.DEFAULT_SEED + ")"),
             Option.value("steps", "N", "denoising steps (default 50; upscale 75)"),
             Option.value("guidance", "X", "classifier-free guidance scale (default 7.5, upscale 9; <= 1 turns it off)"),
             Option.value("sampler", "NAME", "one of " + String.join("|", Samplers.NAMES) + " (default: the model's own)"),
@@ -220,7 +220,7 @@ public final class GenerateCommand {
         Inputs inputs = inputs(command, cl);
         GenerationRequest request;
         try {
-            request = new GenerationRequest(cl.get("prompt", ""), cl.get("negative-prompt", ""), cl.seed("seed", 0L),
+            request = new GenerationRequest(cl.get("prompt", ""), cl.get("negative-prompt", ""), cl.seed("seed", GenerationRequest.DEFAULT_SEED),
                     cl.integer("steps", null), cl.decimal("guidance", null), sampler,
                     txt2img ? cl.integer("width", null) : null, txt2img ? cl.integer("height", null) : null,
                     cl.integer("num-images", 1), image, cl.has("strength") ? cl.decimal("strength", null) : null,
@@ -368,7 +368,7 @@ public final class GenerateCommand {
     static String reproduceCommand(String command, CommandLine cl, String[] args) {
         StringBuilder s = new StringBuilder("bin/sd-ij");
         for (String a : args) s.append(' ').append(shellQuote(a));
-        if (!cl.has("seed")) s.append(" --seed 0");
+        if (!cl.has("seed")) s.append(" --seed ").append(GenerationRequest.DEFAULT_SEED);
         if (!cl.has("prompt-syntax")) s.append(" --prompt-syntax ").append(PromptSyntax.A1111.id());
         return s.toString();
     }

@@ -18,7 +18,7 @@ public final class CommandTables {
     static final Field MODEL = Field.model("model");
     static final Field PROMPT = Field.text("prompt", "");
     static final Field NEGATIVE_PROMPT = Field.text("negative_prompt", "");
-    static final Field SEED = Field.seed("seed", 42);
+    static final Field SEED = Field.seed("seed", org.sdij.pipeline.GenerationRequest.DEFAULT_SEED);
     static final Field STEPS = Field.integer("steps", 50, 1, 1000, "");
     static final Field GUIDANCE = Field.decimal("guidance", 7.5, 0, 100.0, "");
     static final Field SAMPLER = Field.choice("sampler", "default", SAMPLERS);

@@ -336,7 +336,7 @@ final class GuiScreens {
         }
     }
 
-    private static Thread show(GenericDialog gd) throws Exception {
+    static Thread show(GenericDialog gd) throws Exception {
         Thread shower = new Thread(gd::showDialog, "dialog");
         shower.start();
         long deadline = System.currentTimeMillis() + 5000;
@@ -347,7 +347,7 @@ final class GuiScreens {
     }
 
     /** Presses a dialog button (0 = OK, 1 = Cancel) and waits for showDialog to return. */
-    private static void press(GenericDialog gd, int index, Thread shower) throws Exception {
+    static void press(GenericDialog gd, int index, Thread shower) throws Exception {
         Button button = gd.getButtons()[index];
         EventQueue.invokeAndWait(() -> gd.actionPerformed(
                 new ActionEvent(button, ActionEvent.ACTION_PERFORMED, button.getLabel())));
@@ -396,7 +396,7 @@ final class GuiScreens {
     }
 
     /** Lets a menu window open before the next key (XAWT drops keys sent while it maps the window). */
-    private static void settle(Robot robot) throws InterruptedException {
+    static void settle(Robot robot) throws InterruptedException {
         robot.waitForIdle();
         Thread.sleep(150);
     }
@@ -426,7 +426,7 @@ final class GuiScreens {
     }
 
     /** A screenshot of the area, or of everything drawn on the screen (its non-background bounding box). */
-    private static File capture(String name, Rectangle area) throws IOException, Exception {
+    static File capture(String name, Rectangle area) throws IOException, Exception {
         Rectangle screen = new Rectangle(Toolkit.getDefaultToolkit().getScreenSize());
         BufferedImage shot = new Robot().createScreenCapture(area == null ? screen : area.intersection(screen));
         if (area == null) shot = cropToContent(shot);
