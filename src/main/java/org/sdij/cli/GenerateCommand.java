@@ -28,6 +28,7 @@ import org.sdij.pipeline.RgbImage;
 import org.sdij.pipeline.StableDiffusion;
 import org.sdij.pipeline.StepListener;
 import org.sdij.pipeline.TextToImage;
+import org.sdij.pipeline.LivePreview;
 import org.sdij.pipeline.Upscale;
 import org.sdij.sched.Samplers;
 import org.sdij.text.PromptSyntax;
@@ -59,7 +60,10 @@ public final class GenerateCommand {
             Option.flag("fp16-weights", "prefer a diffusers folder's *.fp16.safetensors files"),
             Option.flag("download", "fetch a repo id that is not in the local cache from the Hugging Face Hub first"),
             Option.flag("low-memory", "keep weights in memory as fp16 (half the memory; weights from an fp32 file"
-                    + " are rounded to fp16), compute in fp32"));
+                    + " are rounded to fp16), compute in fp32"),
+            Option.value("preview", "FILE.png", "rewrite this PNG with a cheap preview of the image while denoising,"
+                    + " then with the (first) result"),
+            Option.value("preview-every", "N", "steps between previews (default 1; previews never take over 5% of the run)"));
 
     static final List<Option> TXT2IMG = concat(COMMON, List.of(
             Option.value("width", "W", "image width, a multiple of 8 (default: the model's native size)"),
@@ -157,6 +161,10 @@ public final class GenerateCommand {
 
     static void run(String command, String[] args) throws UsageException, IOException {
         Plan plan = prepare(command, args);
+        CommandLine cl = CommandLine.parse(command, options(command), args, 1);
+        PreviewFile preview = previewFile(cl);
+        int previewEvery = cl.integer("preview-every", 1);
+        if (previewEvery < 1) throw new UsageException("Bad --preview-every '" + previewEvery + "': use 1 or more steps");
         ModelKey key = plan.modelKey();
         if (plan.download()) {
             DownloadCommand.ensureCached(key.model(), key.options().variant(), DownloadCommand.environment.get(),
@@ -173,9 +181,21 @@ public final class GenerateCommand {
                 bar.update(step, total);
                 return true;
             };
+            if (preview != null) progress = LivePreview.around(progress, sd, previewEvery, preview);
             result = execute(plan, sd, progress);
         }
+        if (preview != null && !result.images().isEmpty()) preview.showFinal(result.images().get(0));
         for (Path written : write(plan, result, plan.outputs())) System.err.println("sd-ij: wrote " + written);
+    }
+
+    /** The {@code --preview} file, or null. */
+    private static PreviewFile previewFile(CommandLine cl) throws UsageException {
+        if (!cl.has("preview")) return null;
+        Path path = Path.of(cl.get("preview"));
+        if (!extension(path).equals("png")) {
+            throw new UsageException("Bad --preview '" + path + "': the preview is a PNG file; give a path ending in .png");
+        }
+        return new PreviewFile(path);
     }
 
     /**

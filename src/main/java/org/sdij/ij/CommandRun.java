@@ -127,6 +127,7 @@ final class CommandRun {
             Commands.error(command, e.getClass().getSimpleName() + ": " + e.getMessage() + " (details in the Log)");
         } finally {
             END_STATUS.remove();
+            PreviewWindow.discard(); // a run that made nothing leaves no preview behind
         }
     }
 
@@ -199,9 +200,11 @@ final class CommandRun {
 
     /**
      * Shows a result under a title no open image has ("Text to Image (seed 42)-1" for a second run with the same
-     * settings), so that macros and the depth picker can tell results apart.
+     * settings), so that macros and the depth picker can tell results apart, in the place of the run's live
+     * preview window when there is one.
      */
     static void showUnique(ImagePlus out) {
+        PreviewWindow.replace(); // the result opens where the run's live preview window was
         String title = out.getTitle();
         if (ij.WindowManager.getImage(title) != null) title = ij.WindowManager.getUniqueName(title); // adds -1, -2...
         out.setTitle(title);

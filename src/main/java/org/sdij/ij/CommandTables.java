@@ -69,7 +69,8 @@ public final class CommandTables {
                     Field.integer("attention_limit", 1024, 0, null, "MB (0 = no limit)"),
                     Field.flag("low_memory", false).withUnits("(keep weights in fp16: half the memory)"),
                     Field.choice("prompt_syntax", "a1111", "a1111", "plain")
-                            .withUnits("(a1111: (word:1.2), BREAK, long prompts)")));
+                            .withUnits("(a1111: (word:1.2), BREAK, long prompts)"),
+                    Field.integer("preview_every", 1, 0, null, "steps (0 = no live preview)")));
 
     public static List<ParameterTable> all() {
         return new ArrayList<>(List.of(TEXT_TO_IMAGE, IMAGE_TO_IMAGE, INPAINT, DEPTH_TO_IMAGE, UPSCALE, SETTINGS));

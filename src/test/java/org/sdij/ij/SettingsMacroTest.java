@@ -45,12 +45,12 @@ class SettingsMacroTest {
     void aMacroStoresTheSettingsInImageJPreferences() throws Exception {
         String folder = Files.createDirectories(dir.resolve("sd models")).toString();
         MacroHarness.run("run(\"Models and Settings...\", "
-                + "\"models_folder=[" + folder + "] device=gpu precision=fp16 threads=2 attention_limit=512 low_memory\");");
+                + "\"models_folder=[" + folder + "] device=gpu precision=fp16 threads=2 attention_limit=512 low_memory preview_every=5\");");
         assertEquals(folder, ij.Prefs.get("sdij.settings.models_folder", null));
         assertEquals("2", ij.Prefs.get("sdij.settings.threads", null));
         assertEquals("true", ij.Prefs.get("sdij.settings.low_memory", null));
         Settings s = Settings.current();
-        assertEquals(new Settings(folder, "gpu", "fp16", 2, 512, true), s);
+        assertEquals(new Settings(folder, "gpu", "fp16", 2, 512, true, "a1111", 5), s);
         assertEquals("cpu", s.deviceFor("cpu"));
         assertEquals("gpu", s.deviceFor("settings"));
     }
@@ -80,7 +80,7 @@ class SettingsMacroTest {
     @Test
     void leftOutKeysGetTheDefaults() {
         MacroHarness.run("run(\"Models and Settings...\", \"threads=3\");");
-        assertEquals(new Settings("", "cpu", "fp32", 3, 1024, false), Settings.current());
+        assertEquals(new Settings("", "cpu", "fp32", 3, 1024, false, "a1111", 1), Settings.current());
     }
 
     @Test
