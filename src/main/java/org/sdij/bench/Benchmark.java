@@ -47,10 +47,11 @@ public final class Benchmark {
             Option.value("threads", "N", "libtorch intra-op threads (default: all cores)"),
             Option.flag("load", "time indexing, mapping and strictly building the model from full-size files"),
             Option.flag("image", "time one whole txt2img image (--steps steps) from full-size files, and its peak memory"),
+            Option.flag("decode", "time the VAE decode (default size 512) in pieces against whole, --steps rounds"),
             Option.flag("low-memory", "keep the weights in memory as fp16 and compute in fp32 (txt2img --low-memory)"));
 
     public static String usage() {
-        return CommandLine.usage("bench", "[--model NAME] [--size N] [--steps N] [--load | --image] [--low-memory]",
+        return CommandLine.usage("bench", "[--model NAME] [--size N] [--steps N] [--load | --image | --decode] [--low-memory]",
                 OPTIONS);
     }
 
@@ -85,7 +86,8 @@ public final class Benchmark {
      */
     public record Result(String model, int size, Span unetStep, Span vaeDecode, Span text, long peakRssMb,
                          long weightsRssMb, double matmulGflops, double unetGflop, double vaeGflop,
-                         double loadBefore, double loadAfter, String device, String precision, String weights) {
+                         double loadBefore, double loadAfter, String device, String precision, String weights,
+                         MachineProbe.FmaPeak fma) {
         public double peakFraction() {
             return unetGflop / unetStep.wallSeconds() / matmulGflops;
         }
@@ -95,11 +97,14 @@ public final class Benchmark {
                     "bench model=%s size=%d unet_step_s=%.3f vae_decode_s=%.3f text_s=%.3f peak_rss_mb=%d "
                             + "matmul_gflops=%.1f unet_gflop=%.1f unet_peak_fraction=%.3f device=%s precision=%s "
                             + "unet_user_s=%.2f unet_sys_s=%.2f vae_user_s=%.2f vae_sys_s=%.2f vae_gflop=%.1f "
-                            + "weights=%s weights_rss_mb=%d load_avg=%.2f/%.2f",
+                            + "weights=%s weights_rss_mb=%d load_avg=%.2f/%.2f fma_gflops=%.1f fma_gflops_per_core=%.1f "
+                            + "matmul_fma_fraction=%.3f unet_fma_fraction=%.3f vae_fma_fraction=%.3f",
                     model, size, unetStep.wallSeconds(), vaeDecode.wallSeconds(), text.wallSeconds(), peakRssMb,
                     matmulGflops, unetGflop, peakFraction(), device, precision, unetStep.cpu().userSeconds(),
                     unetStep.cpu().systemSeconds(), vaeDecode.cpu().userSeconds(), vaeDecode.cpu().systemSeconds(),
-                    vaeGflop, weights, weightsRssMb, loadBefore, loadAfter);
+                    vaeGflop, weights, weightsRssMb, loadBefore, loadAfter, fma.allCoresGflops(), fma.perCoreGflops(),
+                    fma.fraction(matmulGflops), fma.fraction(unetGflop / unetStep.wallSeconds()),
+                    fma.fraction(vaeGflop / vaeDecode.wallSeconds()));
         }
     }
 
@@ -124,6 +129,10 @@ public final class Benchmark {
         Device device = "cuda".equals(cl.get("device")) ? Device.gpu() : Device.cpu();
         DataType dtype = "fp16".equals(cl.get("precision")) ? DataType.FLOAT16 : DataType.FLOAT32;
         DataType storage = cl.has("low-memory") ? DataType.FLOAT16 : dtype;
+        if (cl.has("decode")) {
+            DecodeBenchmark.run(model, preset, cl.integer("size", null), cl.integer("steps", 3), device, dtype, storage);
+            return;
+        }
         if (cl.has("image")) {
             int steps = cl.integer("steps", 3);
             if (steps < 2) throw new UsageException("Bad --steps " + steps + ": bench --image needs 2 or more");
@@ -141,6 +150,7 @@ public final class Benchmark {
     /** @param storage the type the weights are kept in ({@code dtype}, or float16 in low-memory mode) */
     public static Result measure(String model, String preset, Integer size, int steps, Device device, DataType dtype,
                                  DataType storage) throws IOException {
+        MachineProbe.FmaPeak fma = MachineProbe.fmaPeak(1.0); // first: a child JVM, before the weights take memory
         Engine.getEngine("PyTorch");
         double loadBefore = MachineProbe.loadAverage();
         UNetConfig unetConfig = UNetConfig.fromJson(Presets.config(preset, "unet"));
@@ -201,7 +211,7 @@ public final class Benchmark {
             return new Result(model, side, unetTotal.per(Math.max(1, steps)), vaeSpan, textSpan,
                     MachineProbe.peakRssMb(), weightsRss, matmul, unetFlops / 1e9, vaeFlops / 1e9, loadBefore,
                     MachineProbe.loadAverage(), device.isGpu() ? "cuda" : "cpu",
-                    name(dtype), name(storage));
+                    name(dtype), name(storage), fma);
         }
     }
 

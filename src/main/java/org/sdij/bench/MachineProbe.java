@@ -4,10 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** What this machine can do: libtorch's fp32 matmul rate, and this process's peak resident memory. */
+/**
+ * What this machine can do: its fp32 FMA peak, libtorch's fp32 matmul rate, and this process's CPU time and peak
+ * resident memory.
+ */
 public final class MachineProbe {
     private MachineProbe() {}
 
@@ -28,6 +32,48 @@ public final class MachineProbe {
                 best = Math.max(best, 2.0 * n * n * n / seconds / 1e9);
             }
             return best;
+        }
+    }
+
+    /**
+     * The fp32 fused multiply-add peak in GFLOP/s, on one core and on all, as {@code FmaProbe} (a resource run
+     * as a single-file program in a child JVM, the Vector API being an incubator module) measures it.
+     */
+    public record FmaPeak(int lanes, double perCoreGflops, double allCoresGflops, int threads) {
+        static final FmaPeak UNKNOWN = new FmaPeak(0, Double.NaN, Double.NaN, 0);
+
+        /** {@code gflops} as a fraction of the all-core peak (NaN when the peak is unknown). */
+        public double fraction(double gflops) {
+            return gflops / allCoresGflops;
+        }
+    }
+
+    /** Runs the FMA probe for about {@code seconds} per trial; {@link FmaPeak#UNKNOWN} where it cannot run. */
+    public static FmaPeak fmaPeak(double seconds) {
+        try {
+            Path dir = Files.createTempDirectory("sdij-fma");
+            Path source = dir.resolve("FmaProbe.java"); // the single-file launcher wants the class's own name
+            try {
+                try (var in = MachineProbe.class.getResourceAsStream("FmaProbe.java")) {
+                    Files.write(source, in.readAllBytes());
+                }
+                Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+                Process child = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector",
+                        source.toString(), Double.toString(seconds)).redirectErrorStream(true).start();
+                String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (child.waitFor() != 0) return FmaPeak.UNKNOWN;
+                String[] f = output.strip().lines().reduce((x, y) -> y).orElse("").split(" ");
+                return new FmaPeak(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
+                        Integer.parseInt(f[3]));
+            } finally {
+                Files.deleteIfExists(source);
+                Files.deleteIfExists(dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            return FmaPeak.UNKNOWN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return FmaPeak.UNKNOWN;
         }
     }
 

@@ -22,6 +22,7 @@ public final class Main {
               download  fetch a model from the Hugging Face Hub into the local cache: download REPO
               bench     time the real SD architectures with random weights
               bench-upscale  time a whole x4 upscale (real architecture, random weights)
+              fit-preview    fit the live preview's latent-to-RGB map to a model's VAE
               macro     run an ImageJ macro headless with the Stable Diffusion commands: macro file.ijm [args]
             bin/sd-ij <command> --help shows a command's options.
             """;
@@ -68,6 +69,13 @@ public final class Main {
                         return 0;
                     }
                     org.sdij.bench.Benchmark.run(args);
+                }
+                case "fit-preview" -> {
+                    if (help) {
+                        System.out.print(PreviewFitCommand.usage());
+                        return 0;
+                    }
+                    PreviewFitCommand.run(args);
                 }
                 case "bench-upscale" -> {
                     if (help) {

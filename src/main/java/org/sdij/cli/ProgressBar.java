@@ -5,15 +5,23 @@ import java.io.PrintStream;
 /**
  * One terminal line, redrawn in place: step, a bar, seconds per step and time left (or, for a download, bytes, a
  * bar, the rate and time left); timing starts at construction.
+ * When the output is not a terminal (a log file, a pipe) nothing is redrawn: one plain line per update, with no
+ * carriage return or other control character.
  */
 final class ProgressBar {
     private final PrintStream out;
     private final String label;
+    private final boolean terminal;
     private final long start = System.nanoTime();
 
     ProgressBar(PrintStream out, String label) {
+        this(out, label, System.console() != null);
+    }
+
+    ProgressBar(PrintStream out, String label, boolean terminal) {
         this.out = out;
         this.label = label;
+        this.terminal = terminal;
     }
 
     void update(int step, int total) {
@@ -22,9 +30,14 @@ final class ProgressBar {
         double left = perStep * (total - step);
         int width = 30;
         int filled = total == 0 ? width : (int) ((long) width * step / total);
-        out.printf("\r%s %3d/%d [%s%s] %6.2f s/step, %s left ", label, step, total,
+        String line = String.format("%s %3d/%d [%s%s] %6.2f s/step, %s left", label, step, total,
                 "#".repeat(filled), ".".repeat(width - filled), perStep, clock(left));
-        if (step == total) out.println();
+        if (!terminal) {
+            out.println(line);
+        } else {
+            out.print("\r" + line + " ");
+            if (step == total) out.println();
+        }
         out.flush();
     }
 

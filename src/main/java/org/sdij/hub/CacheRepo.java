@@ -1,5 +1,6 @@
 package org.sdij.hub;
 
+import org.sdij.io.HubCache;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * One repo's folder in the Hub cache, written exactly as huggingface_hub writes it, so that diffusers and
@@ -23,18 +23,12 @@ import java.util.regex.Pattern;
  */
 final class CacheRepo {
 
-    static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
-
     private final Path root;
     private final Path dir;
 
     CacheRepo(Path cacheRoot, String repo) {
         this.root = cacheRoot;
-        this.dir = cacheRoot.resolve(folderName(repo));
-    }
-
-    static String folderName(String repo) {
-        return "models--" + repo.replace("/", "--");
+        this.dir = cacheRoot.resolve(HubCache.folderName(repo));
     }
 
     Path dir() {
@@ -77,11 +71,11 @@ final class CacheRepo {
 
     /** The commit a revision names: itself when it is a commit hash, else what refs/{revision} holds. */
     Optional<String> commitOf(String revision) throws IOException {
-        if (COMMIT.matcher(revision).matches()) return Optional.of(revision);
+        if (HubCache.isCommit(revision)) return Optional.of(revision);
         Path ref = dir.resolve("refs").resolve(revision);
         if (!Files.isRegularFile(ref)) return Optional.empty();
         String commit = Files.readString(ref, StandardCharsets.UTF_8).trim();
-        return COMMIT.matcher(commit).matches() ? Optional.of(commit) : Optional.empty();
+        return HubCache.isCommit(commit) ? Optional.of(commit) : Optional.empty();
     }
 
     /** refs/{revision} = commit, written to a temporary file and renamed, so a reader never sees half of it. */

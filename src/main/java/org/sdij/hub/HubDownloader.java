@@ -1,5 +1,6 @@
 package org.sdij.hub;
 
+import org.sdij.io.HubCache;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -61,7 +62,7 @@ public final class HubDownloader {
             try {
                 meta = client.head(name, revision, path);
             } catch (HubException e) {
-                if (e.kind() == Kind.FILE_NOT_FOUND && CacheRepo.COMMIT.matcher(revision).matches()) {
+                if (e.kind() == Kind.FILE_NOT_FOUND && HubCache.isCommit(revision)) {
                     cache.markMissing(revision, path);
                 }
                 throw e;

@@ -1,5 +1,6 @@
 package org.sdij.hub;
 
+import org.sdij.io.HubCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -53,7 +54,7 @@ public final class KnownModels {
     public static Optional<String> cachedName(Path root, String repo) {
         List<String> names = new ArrayList<>(List.of(repo));
         find(repo).ifPresent(m -> m.names().stream().filter(n -> !n.equals(repo)).forEach(names::add));
-        return names.stream().filter(n -> Files.isDirectory(root.resolve(CacheRepo.folderName(n)))).findFirst();
+        return names.stream().filter(n -> Files.isDirectory(root.resolve(HubCache.folderName(n)))).findFirst();
     }
 
     /** The repos the cache at {@code root} holds ("org/name"), sorted; empty when there is no cache. */
@@ -61,9 +62,9 @@ public final class KnownModels {
         if (!Files.isDirectory(root)) return List.of();
         try (Stream<Path> s = Files.list(root)) {
             return s.filter(p -> Files.isDirectory(p.resolve("snapshots")))
-                    .map(p -> p.getFileName().toString())
-                    .filter(n -> n.startsWith("models--") && n.indexOf("--", 8) > 0)
-                    .map(n -> n.substring(8).replaceFirst("--", "/"))
+                    .filter(p -> p.getFileName().toString().startsWith("models--")
+                            && p.getFileName().toString().indexOf("--", 8) > 0)
+                    .map(HubCache::repoOf)
                     .sorted().toList();
         } catch (IOException e) {
             return List.of();

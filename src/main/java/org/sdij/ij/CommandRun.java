@@ -29,10 +29,14 @@ final class CommandRun {
         void run() throws IOException;
     }
 
-    /** Text to Image and Image to Image run the plain (4-channel) models of SD 1 and SD 2. */
+    /**
+     * Text to Image and Image to Image run the plain (4-channel) models of SD 1 and SD 2; another kind is
+     * refused (from its files, before loading) naming the command that runs it, as the command line does.
+     */
     static final ModelCache.KindCheck PLAIN_MODEL = (name, kind) -> kind.task() == ModelKind.Task.TEXT_TO_IMAGE ? null
-            : name + " is " + describe(kind.task()) + ", not a text-to-image model: choose a Stable Diffusion 1.x or "
-            + "2.x model (4 UNet input channels).";
+            : name + " is " + describe(kind.task()) + ", not a text-to-image model: run it with Plugins > Stable "
+            + "Diffusion > " + commandFor(kind.task()) + ", or choose a Stable Diffusion 1.x or 2.x model "
+            + "(4 UNet input channels).";
 
     /** Inpaint Selection runs inpainting models, and plain ones as masked img2img (as the command line does). */
     static final ModelCache.KindCheck INPAINT_MODEL = needs("Inpaint Selection...", "an inpainting model (SD 2 "
@@ -41,6 +45,17 @@ final class CommandRun {
             ModelKind.Task.DEPTH);
     static final ModelCache.KindCheck UPSCALE_MODEL = needs("Upscale 4x...", "the x4 upscaler",
             ModelKind.Task.UPSCALE_X4);
+
+    /** The check of the command's model (null for a command that runs none). */
+    static ModelCache.KindCheck checkFor(String command) {
+        return switch (command) {
+            case "Text to Image...", "Image to Image..." -> PLAIN_MODEL;
+            case "Inpaint Selection..." -> INPAINT_MODEL;
+            case "Depth to Image..." -> DEPTH_MODEL;
+            case "Upscale 4x..." -> UPSCALE_MODEL;
+            default -> null;
+        };
+    }
 
     /** A check that accepts the given tasks and otherwise names the command that runs the model. */
     static ModelCache.KindCheck needs(String command, String wanted, ModelKind.Task... tasks) {
@@ -104,12 +119,15 @@ final class CommandRun {
             ModelCache.unload();
             Commands.error(command, "Out of Java memory: the model was unloaded. Give ImageJ more memory "
                     + "(Edit > Options > Memory & Threads) or make fewer or smaller images.");
+        } catch (NoClassDefFoundError e) { // DJL itself missing: ModelCache cannot even load
+            Commands.error(command, EngineLookup.notFound(e).getMessage());
         } catch (RuntimeException e) {
             if (Macro.MACRO_CANCELED.equals(e.getMessage())) throw e;
             IJ.log(name + " failed:\n" + stackTrace(e));
             Commands.error(command, e.getClass().getSimpleName() + ": " + e.getMessage() + " (details in the Log)");
         } finally {
             END_STATUS.remove();
+            PreviewWindow.discard(); // a run that made nothing leaves no preview behind
         }
     }
 
@@ -177,6 +195,19 @@ final class CommandRun {
      */
     static void show(ImagePlus out, ParameterTable table, ParameterTable.Values values) {
         mark(out, table, values);
+        showUnique(out);
+    }
+
+    /**
+     * Shows a result under a title no open image has ("Text to Image (seed 42)-1" for a second run with the same
+     * settings), so that macros and the depth picker can tell results apart, in the place of the run's live
+     * preview window when there is one.
+     */
+    static void showUnique(ImagePlus out) {
+        PreviewWindow.replace(); // the result opens where the run's live preview window was
+        String title = out.getTitle();
+        if (ij.WindowManager.getImage(title) != null) title = ij.WindowManager.getUniqueName(title); // adds -1, -2...
+        out.setTitle(title);
         out.show();
     }
 

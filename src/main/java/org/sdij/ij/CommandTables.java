@@ -18,7 +18,7 @@ public final class CommandTables {
     static final Field MODEL = Field.model("model");
     static final Field PROMPT = Field.text("prompt", "");
     static final Field NEGATIVE_PROMPT = Field.text("negative_prompt", "");
-    static final Field SEED = Field.seed("seed", 42);
+    static final Field SEED = Field.seed("seed", org.sdij.pipeline.GenerationRequest.DEFAULT_SEED);
     static final Field STEPS = Field.integer("steps", 50, 1, 1000, "");
     static final Field GUIDANCE = Field.decimal("guidance", 7.5, 0, 100.0, "");
     static final Field SAMPLER = Field.choice("sampler", "default", SAMPLERS);
@@ -75,7 +75,8 @@ public final class CommandTables {
                     Field.integer("attention_limit", 1024, 0, null, "MB (0 = no limit)"),
                     Field.flag("low_memory", false).withUnits("(keep weights in fp16: half the memory)"),
                     Field.choice("prompt_syntax", "a1111", "a1111", "plain")
-                            .withUnits("(a1111: (word:1.2), BREAK, long prompts)")));
+                            .withUnits("(a1111: (word:1.2), BREAK, long prompts)"),
+                    Field.integer("preview_every", 1, 0, null, "steps (0 = no live preview)")));
 
     public static List<ParameterTable> all() {
         return new ArrayList<>(List.of(TEXT_TO_IMAGE, IMAGE_TO_IMAGE, INPAINT, DEPTH_TO_IMAGE, ESTIMATE_DEPTH, UPSCALE,

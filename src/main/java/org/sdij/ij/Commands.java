@@ -2,8 +2,10 @@ package org.sdij.ij;
 
 import ij.IJ;
 import ij.Macro;
+import ij.plugin.frame.Recorder;
 
 import java.awt.EventQueue;
+import java.awt.GraphicsEnvironment;
 
 /** What every command does the same way: report errors, and keep long work off the event thread. */
 final class Commands {
@@ -17,10 +19,18 @@ final class Commands {
     /**
      * Shows a command's error, wrapped to lines of at most {@link #ERROR_LINE} characters (a model path or a
      * list of tensor names would otherwise make a dialog wider than the screen). Inside a macro it then stops
-     * the macro (ImageJ's "Macro canceled"), so a batch job does not go on with a missing result.
+     * the macro (ImageJ's "Macro canceled"), so a batch job does not go on with a missing result. Without
+     * ImageJ's window (a batch job, {@code ImageJ -batch}) the message also goes to standard error, the job's
+     * only output that someone reads. A refused run is not recorded by the macro Recorder (its line would
+     * fail again on replay).
      */
     static void error(String command, String message) {
-        IJ.error(command.replace("...", ""), wrap(String.valueOf(message), ERROR_LINE));
+        Recorder.disableCommandRecording();
+        String text = wrap(String.valueOf(message), ERROR_LINE);
+        if (IJ.getInstance() == null && !GraphicsEnvironment.isHeadless()) {
+            System.err.println(command.replace("...", "") + ": " + text);
+        }
+        IJ.error(command.replace("...", ""), text);
         if (Macro.getOptions() != null) throw new RuntimeException(Macro.MACRO_CANCELED);
     }
 

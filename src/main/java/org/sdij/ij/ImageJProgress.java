@@ -1,6 +1,9 @@
 package org.sdij.ij;
 
 import ij.IJ;
+import ai.djl.ndarray.types.Shape;
+import org.sdij.pipeline.LivePreview;
+import org.sdij.pipeline.StableDiffusion;
 import org.sdij.pipeline.StepListener;
 
 /**
@@ -18,6 +21,7 @@ public final class ImageJProgress implements StepListener {
     private final int imageCount;
     private final Observer observer;
     private int image;
+    private StepListener previews = StepListener.NONE;
 
     /**
      * Who else follows a run besides ImageJ's bar and Esc: a SciJava command's status service and its cancel.
@@ -47,6 +51,19 @@ public final class ImageJProgress implements StepListener {
         this.imageCount = imageCount;
         this.observer = OBSERVER.get();
         IJ.resetEscape();
+    }
+
+    /**
+     * Sends the run's previews ({@link LivePreview}, every {@code every} steps) to {@code sink}; none when the
+     * sink is null.
+     */
+    public void previewWith(StableDiffusion model, int every, LivePreview.Sink sink) {
+        previews = sink == null ? StepListener.NONE : LivePreview.around(StepListener.NONE, model, every, sink);
+    }
+
+    @Override
+    public void onPrediction(int step, int total, float[] predicted, Shape shape) {
+        previews.onPrediction(step, total, predicted, shape);
     }
 
     /** Moves on to the next image of the batch (0-based index). */

@@ -75,15 +75,19 @@ public final class ImageOutput {
         int h = images.get(0).height();
         ImageStack stack = new ImageStack(w, h);
         for (int k = 0; k < images.size(); k++) {
-            RgbImage im = images.get(k);
-            int[] pixels = new int[w * h];
-            for (int i = 0; i < pixels.length; i++) {
-                pixels[i] = 0xff000000 | RgbImage.toByte(im.planes()[0][i]) << 16 | RgbImage.toByte(im.planes()[1][i]) << 8
-                        | RgbImage.toByte(im.planes()[2][i]);
-            }
-            stack.addSlice(sliceLabel(metadata.get(k)), new ColorProcessor(w, h, pixels));
+            stack.addSlice(sliceLabel(metadata.get(k)), colorProcessor(images.get(k)));
         }
         return new ImagePlus(title, stack);
+    }
+
+    /** 8-bit RGB pixels of a [0, 1] picture, rounded as a PNG stores them. */
+    static ColorProcessor colorProcessor(RgbImage im) {
+        int[] pixels = new int[im.width() * im.height()];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = 0xff000000 | RgbImage.toByte(im.planes()[0][i]) << 16 | RgbImage.toByte(im.planes()[1][i]) << 8
+                    | RgbImage.toByte(im.planes()[2][i]);
+        }
+        return new ColorProcessor(im.width(), im.height(), pixels);
     }
 
     private static ImagePlus floatComposite(String title, List<RgbImage> images, List<GenerationMetadata> metadata) {

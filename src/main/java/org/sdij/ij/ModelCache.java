@@ -45,7 +45,8 @@ final class ModelCache {
 
     /**
      * Runs {@code use} with the model at {@code location} loaded as the settings and the command's device
-     * ask; loads it (unloading another) only when needed. Out of memory unloads the model and says so.
+     * ask; loads it (unloading another) only when needed. Out of memory unloads the model and says so. DJL
+     * finds its engine through the plug-in's class loader ({@link EngineLookup}).
      */
     static <T> T use(String location, Settings settings, String commandDevice, KindCheck check, Use<T> use)
             throws IOException {
@@ -54,21 +55,26 @@ final class ModelCache {
             RUNS.lock();
         }
         try {
-            apply(settings);
-            DataType dtype = settings.precision().equals("fp16") ? DataType.FLOAT16 : DataType.FLOAT32;
-            StableDiffusion model = load(location, device(settings.deviceFor(commandDevice)), dtype,
-                    settings.lowMemory() ? DataType.FLOAT16 : dtype, check);
-            try {
-                return use.with(model);
-            } catch (OutOfMemoryError | EngineException e) {
-                if (e instanceof EngineException && !isOutOfMemory(e)) throw e;
-                unloadLocked();
-                throw new IllegalStateException("Out of memory (" + e.getMessage() + "). The model was unloaded to "
-                        + "free memory: try a smaller size, fewer images, or a lower attention limit in Models and "
-                        + "Settings...");
-            }
+            return EngineLookup.withPluginLoader(() -> loadAndUse(location, settings, commandDevice, check, use));
         } finally {
             RUNS.unlock();
+        }
+    }
+
+    private static <T> T loadAndUse(String location, Settings settings, String commandDevice, KindCheck check,
+                                    Use<T> use) throws IOException {
+        apply(settings);
+        DataType dtype = settings.precision().equals("fp16") ? DataType.FLOAT16 : DataType.FLOAT32;
+        StableDiffusion model = load(location, device(settings.deviceFor(commandDevice)), dtype,
+                settings.lowMemory() ? DataType.FLOAT16 : dtype, check);
+        try {
+            return use.with(model);
+        } catch (OutOfMemoryError | EngineException e) {
+            if (e instanceof EngineException && !isOutOfMemory(e)) throw e;
+            unloadLocked();
+            throw new IllegalStateException("Out of memory (" + e.getMessage() + "). The model was unloaded to "
+                    + "free memory: try a smaller size, fewer images, or a lower attention limit in Models and "
+                    + "Settings...");
         }
     }
 

@@ -1,6 +1,9 @@
 package org.sdij.ij;
 
 import org.sdij.io.HubCache;
+import org.sdij.io.ModelFiles;
+import org.sdij.io.ModelLocator;
+import org.sdij.io.ModelOptions;
 import org.sdij.io.TensorFiles;
 
 import java.io.IOException;
@@ -28,6 +31,31 @@ final class ModelChoice {
             return entries.filter(ModelChoice::isModel).map(p -> p.getFileName().toString()).sorted().toList();
         } catch (IOException e) {
             return List.of();
+        }
+    }
+
+    /**
+     * The models in the folder that {@code check} accepts, by name: a command's list shows only the models it
+     * can run. The kind is told from each model's files (configs and weight headers, nothing loaded); a model
+     * whose kind cannot be told is listed, so that choosing it gives its message.
+     */
+    static List<String> known(String folder, ModelCache.KindCheck check) {
+        List<String> names = known(folder);
+        if (check == null || names.isEmpty()) return names;
+        try {
+            // opening a model may touch DJL's classes: the engine must be found through the plug-in's loader
+            return EngineLookup.withPluginLoader(() -> names.stream()
+                    .filter(name -> fits(Path.of(folder).resolve(name), name, check)).toList());
+        } catch (IOException | RuntimeException e) {
+            return names;
+        }
+    }
+
+    private static boolean fits(Path model, String name, ModelCache.KindCheck check) {
+        try (ModelFiles files = ModelLocator.open(model, ModelOptions.DEFAULT)) {
+            return check.problem(name, files.kind()) == null;
+        } catch (IOException | RuntimeException e) {
+            return true;
         }
     }
 

@@ -23,15 +23,16 @@ final class ModelChooser {
     private ModelChooser() {
     }
 
-    static void add(GenericDialog gd, String label, String value) {
+    /** The model field of {@code command}'s dialog: its list holds the models of the folder that it can run. */
+    static void add(GenericDialog gd, String label, String value, String command) {
         gd.addStringField(label, value, 40);
         TextField field = (TextField) gd.getStringFields().lastElement();
         String folder = Settings.current().modelsFolder();
-        List<String> known = ModelChoice.known(folder);
+        List<String> known = ModelChoice.known(folder, CommandRun.checkFor(command));
 
         Panel row = new Panel(new FlowLayout(FlowLayout.LEFT, 4, 0));
         Choice choice = new Choice();
-        choice.add(known.isEmpty() ? "(no models in the models folder)" : PICK);
+        choice.add(known.isEmpty() ? "(no models for this command in the models folder)" : PICK);
         known.forEach(choice::add);
         choice.setEnabled(!known.isEmpty());
         choice.addItemListener(e -> {

@@ -5,6 +5,7 @@ import ij.Macro;
 import ij.Prefs;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
+import ij.plugin.frame.Recorder;
 
 import java.awt.GraphicsEnvironment;
 import java.util.ArrayList;
@@ -117,12 +118,46 @@ public final class ParameterTable {
         String options = Macro.getOptions();
         if (options != null) return fromMacro(options);
         if (GraphicsEnvironment.isHeadless()) return defaults(); // no one to ask: ImageJ's headless convention
-        GenericDialog gd = dialog(remembered());
-        gd.showDialog();
-        if (gd.wasCanceled()) return null;
-        Values values = read(gd);
-        remember(values);
-        return values;
+        String recording = Recorder.getCommand();
+        Values start = remembered();
+        Map<String, String> typed = Map.of();
+        while (true) {
+            GenericDialog gd = dialog(start);
+            DialogTexts.fill(fields, gd, typed);
+            gd.showDialog();
+            if (gd.wasCanceled()) {
+                Recorder.disableCommandRecording(); // a cancelled run is not recorded
+                return null;
+            }
+            typed = DialogTexts.typed(fields, gd);
+            try {
+                Values values = read(gd);
+                remember(values);
+                return values;
+            } catch (IllegalArgumentException e) {
+                // say what is wrong, then the same dialog again with everything as the user typed it (the bad
+                // value too); the Recorder records only the dialog that was read without error
+                Commands.error(command, e.getMessage());
+                if (recording != null) Recorder.setCommand(recording);
+                Recorder.resetCommandOptions();
+                start = typedValues(start, typed);
+            }
+        }
+    }
+
+    /** The values the typed texts give where they parse; the others stay as they were. */
+    private Values typedValues(Values before, Map<String, String> typed) {
+        Map<String, Object> m = new LinkedHashMap<>(before.map());
+        for (Field f : fields) {
+            String text = typed.get(f.key());
+            if (text == null || f.type() == Field.Type.IMAGE) continue;
+            try {
+                m.put(f.key(), f.parse(text));
+            } catch (IllegalArgumentException ignored) {
+                // kept as text in the dialog's field
+            }
+        }
+        return new Values(this, m);
     }
 
     /** The dialog, filled with these values; not shown (the GUI test shows it to take its picture). */
@@ -133,19 +168,75 @@ public final class ParameterTable {
             switch (f.type()) {
                 case STRING -> gd.addStringField(f.label(), (String) v, 40);
                 case DIRECTORY -> gd.addDirectoryField(f.label(), (String) v, 30);
-                case MODEL -> ModelChooser.add(gd, f.label(), (String) v);
+                case MODEL -> ModelChooser.add(gd, f.label(), (String) v, command);
                 case LONG -> gd.addStringField(f.label(), f.format(v), 20);
                 case INT -> gd.addNumericField(f.label(), ((Long) v).doubleValue(), 0, 8, f.units());
                 case DOUBLE -> gd.addNumericField(f.label(), (Double) v, 2, 8, f.units());
                 case CHOICE -> gd.addChoice(f.label(), f.choices().toArray(String[]::new), (String) v);
                 case BOOL -> gd.addCheckbox(f.label(), (Boolean) v);
                 case IMAGE -> {
-                    if (f.choices().isEmpty()) gd.addImageChoice(f.label(), (String) v);
-                    else gd.addChoice(f.label(), imageChoices(f), (String) v);
+                    if (f.choices().isEmpty()) {
+                        gd.addImageChoice(f.label(), ((String) v).isEmpty() ? likelyImage(f.key()) : (String) v);
+                    } else {
+                        // an open image named like the field (e.g. "depth.tif") wins over a non-image default
+                        String named = namedImage(f.key());
+                        gd.addChoice(f.label(), imageChoices(f), v.equals(f.defaultValue()) && named != null ? named : (String) v);
+                    }
                 }
             }
         }
+        gd.addHelp(helpHtml());
         return gd;
+    }
+
+    /**
+     * What the dialog's Help button shows: every parameter with its macro key and default (or choices), and where
+     * the README describes the command.
+     */
+    public String helpHtml() {
+        StringBuilder h = new StringBuilder("<html><h2>").append(html(command.replace("...", ""))).append("</h2>");
+        h.append("<p>Plugins &gt; Stable Diffusion &gt; ").append(html(command)).append("; in a macro: <tt>run(\"")
+                .append(html(command)).append("\", \"key=value ...\");</tt> (keys left out take these defaults).</p>");
+        h.append("<table border=0 cellpadding=2>");
+        for (Field f : fields) {
+            String value = switch (f.type()) {
+                case CHOICE -> String.join(" | ", f.choices()) + " (default " + f.format(f.defaultValue()) + ")";
+                case BOOL -> "a flag: written when ticked";
+                case MODEL -> "a name in the models folder, or a path to a diffusers folder or a .safetensors/.ckpt file";
+                case IMAGE -> "the title of an open image";
+                default -> "default " + (f.format(f.defaultValue()).isEmpty() ? "empty" : f.format(f.defaultValue()))
+                        + (f.units().isEmpty() ? "" : " " + f.units());
+            };
+            h.append("<tr><td><tt>").append(html(f.key())).append("</tt></td><td>").append(html(value)).append("</td></tr>");
+        }
+        h.append("</table><p>The whole description: README.md of sd-ij, section <i>ImageJ and Fiji</i> "
+                + "(<i>What a new user sees</i>, <i>Macros and batch</i>).</p></html>");
+        return h.toString();
+    }
+
+    private static String html(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /**
+     * The open image an image field starts at: one named like the field ("depth" for a depth map), else the first
+     * that is not the active image (the command's input), else none.
+     */
+    static String likelyImage(String key) {
+        String named = namedImage(key);
+        if (named != null) return named;
+        String active = titleOf(WindowManager.getCurrentImage());
+        for (String t : WindowManager.getImageTitles()) if (!t.equals(active)) return t;
+        return "";
+    }
+
+    /** An open image other than the active one whose title contains {@code key}, or null. */
+    static String namedImage(String key) {
+        String active = titleOf(WindowManager.getCurrentImage());
+        for (String t : WindowManager.getImageTitles()) {
+            if (!t.equals(active) && t.toLowerCase(java.util.Locale.ROOT).contains(key)) return t;
+        }
+        return null;
     }
 
     /** Reads a dialog built by {@link #dialog} after it was closed with OK; the values are checked. */

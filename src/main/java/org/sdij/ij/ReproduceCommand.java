@@ -9,7 +9,13 @@ import org.sdij.text.PromptSyntax;
 
 import java.awt.Rectangle;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Plugins > Stable Diffusion > Reproduce from Metadata...: runs again the command that made the active
@@ -33,7 +39,7 @@ public class ReproduceCommand implements PlugIn {
         }
         String macro = made.getProp(ImageOutput.MACRO);
         if (macro != null) IJ.showStatus("Reproducing: " + macro);
-        Commands.offEventThread(COMMAND, () -> CommandRun.guarded(COMMAND, () -> reproduce(made).show()));
+        Commands.offEventThread(COMMAND, () -> CommandRun.guarded(COMMAND, () -> CommandRun.showUnique(reproduce(made))));
     }
 
     /**
@@ -99,28 +105,68 @@ public class ReproduceCommand implements PlugIn {
                     + ", which this version of sd-ij cannot run again.");
         }
         CommandRun.mark(out, table, values);
-        noteModelChange(made, out);
+        noteReproduction(made, out);
         return out;
     }
 
     static final String MODEL_HASH = ImageOutput.PREFIX + "model_hash";
 
+    /** Properties that name the reproduction itself, not a setting. */
+    static final String REPRODUCED_FROM = ImageOutput.PREFIX + "reproduced_from";
+
     /**
-     * When the model loaded now has another hash than the one {@code made} records, the result is still made
-     * (a re-saved or converted file can hold the same weights) but the Log and the new image's Info say so.
-     * Images from before hashes were recorded carry none: nothing to compare.
+     * Marks {@code out} as reproduced from {@code made} (title, property {@code sdij.reproduced_from}, a line at the
+     * end of its Info) and says which recorded settings differ now. The result is made either way: a model hash
+     * that differs (a re-saved or converted file can hold the same weights; images from before hashes were
+     * recorded carry none), and every other {@code sdij.*} property with another value, as low-memory weights
+     * ({@code sdij.weights}) or another sd-ij version give, are listed in the Log and the Info.
      */
-    static void noteModelChange(ImagePlus made, ImagePlus out) {
-        String recorded = made.getProp(MODEL_HASH);
-        String used = out.getProp(MODEL_HASH);
-        if (recorded == null || used == null || recorded.equalsIgnoreCase(used)) return;
-        String note = "model hash differs: image " + ModelHash.shortForm(recorded) + ", model "
-                + ModelHash.shortForm(used);
-        IJ.log("Reproduce from Metadata: '" + made.getTitle() + "' was made with other weights (" + note
-                + "); the pixels may differ.");
+    static void noteReproduction(ImagePlus made, ImagePlus out) {
+        List<String> differ = differences(made, out);
+        String note = differ.isEmpty() ? "the same settings as its metadata" : String.join("; ", differ);
+        if (!differ.isEmpty()) {
+            IJ.log("Reproduce from Metadata: '" + made.getTitle() + "' was made with other settings (" + note
+                    + "); the pixels may differ.");
+        }
         String info = out.getInfoProperty();
         out.setProperty("Info", (info == null ? "" : info.stripTrailing() + "\n\n") + "Reproduced from '"
                 + made.getTitle() + "': " + note + "\n");
+        out.setProp(REPRODUCED_FROM, made.getTitle());
+        out.setTitle(out.getTitle() + " reproduced");
+    }
+
+    /** What differs between the record of {@code made} and that of {@code out}, in words, hash first. */
+    static List<String> differences(ImagePlus made, ImagePlus out) {
+        List<String> differ = new ArrayList<>();
+        String recorded = made.getProp(MODEL_HASH);
+        String used = out.getProp(MODEL_HASH);
+        if (recorded != null && used != null && !recorded.equalsIgnoreCase(used)) {
+            differ.add("model hash differs: image " + ModelHash.shortForm(recorded) + ", model "
+                    + ModelHash.shortForm(used));
+        }
+        Map<String, String> before = sdijProperties(made);
+        Map<String, String> now = sdijProperties(out);
+        Set<String> keys = new TreeSet<>(before.keySet());
+        keys.addAll(now.keySet());
+        keys.removeAll(Set.of(MODEL_HASH, REPRODUCED_FROM));
+        for (String key : keys) {
+            String was = before.get(key);
+            String is = now.get(key);
+            if (!Objects.equals(was, is)) {
+                differ.add(key.substring(ImageOutput.PREFIX.length()) + ": image " + (was == null ? "(none)" : was)
+                        + ", now " + (is == null ? "(none)" : is));
+            }
+        }
+        return differ;
+    }
+
+    private static Map<String, String> sdijProperties(ImagePlus imp) {
+        Map<String, String> props = new TreeMap<>();
+        String[] pairs = imp.getPropertiesAsArray();
+        for (int i = 0; pairs != null && i + 1 < pairs.length; i += 2) {
+            if (pairs[i].startsWith(ImageOutput.PREFIX)) props.put(pairs[i], pairs[i + 1]);
+        }
+        return props;
     }
 
     /** The open input image a result of a command with an input names, at the recorded region and position. */

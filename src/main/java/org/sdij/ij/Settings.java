@@ -14,19 +14,21 @@ import org.sdij.text.PromptSyntax;
  * @param lowMemory keep the weights in memory as fp16 and compute in the precision's type (half the memory
  *     for fp32; weights of an fp32 file are rounded to fp16)
  * @param promptSyntax "a1111" (emphasis, prompts of any length) or "plain" (diffusers: cut after 75 tokens)
+ * @param previewEvery steps between live previews of the image being made, 0 for none
  */
 public record Settings(String modelsFolder, String device, String precision, int threads, int attentionLimitMb,
-                       boolean lowMemory, String promptSyntax) {
+                       boolean lowMemory, String promptSyntax, int previewEvery) {
 
-    /** Settings with the default prompt syntax. */
+    /** Settings with the default prompt syntax and live preview. */
     public Settings(String modelsFolder, String device, String precision, int threads, int attentionLimitMb,
                     boolean lowMemory) {
-        this(modelsFolder, device, precision, threads, attentionLimitMb, lowMemory, PromptSyntax.A1111.id());
+        this(modelsFolder, device, precision, threads, attentionLimitMb, lowMemory, PromptSyntax.A1111.id(), 1);
     }
 
     public static Settings of(ParameterTable.Values v) {
         return new Settings(v.string("models_folder"), v.string("device"), v.string("precision"),
-                v.integer("threads"), v.integer("attention_limit"), v.flag("low_memory"), v.string("prompt_syntax"));
+                v.integer("threads"), v.integer("attention_limit"), v.flag("low_memory"), v.string("prompt_syntax"),
+                v.integer("preview_every"));
     }
 
     /** The stored settings (or the defaults). */

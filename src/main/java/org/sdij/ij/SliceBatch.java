@@ -61,6 +61,8 @@ final class SliceBatch {
         long t0 = System.nanoTime();
         int done = ModelCache.use(location, settings, v.string("device"), check, model -> {
             ImageJProgress progress = new ImageJProgress(what, n);
+            progress.previewWith(model, settings.previewEvery(),
+                    PreviewWindow.forRun(s.imp().getShortTitle() + " " + what, settings));
             for (int i = 0; i < n; i++) {
                 progress.startImage(i);
                 int[] zt = s.positions().get(i);

@@ -41,14 +41,15 @@ public class TextToImageCommand implements PlugIn {
         Settings settings = Settings.current();
         String location = ModelChoice.resolve(v.string("model"), settings.modelsFolder());
         long t0 = System.nanoTime();
+        String title = "Text to Image (seed " + Long.toUnsignedString(request.seed()) + ")";
         Generation result = ModelCache.use(location, settings, v.string("device"), CommandRun.PLAIN_MODEL, model -> {
             ImageJProgress progress = new ImageJProgress("Text to Image", 1);
+            progress.previewWith(model, settings.previewEvery(), PreviewWindow.forRun(title, settings));
             Generation g = TextToImage.run(model, request, progress);
             progress.done(String.format(Locale.ROOT, "Text to Image: %d image(s) in %.1f s", g.images().size(),
                     (System.nanoTime() - t0) / 1e9));
             return g;
         });
-        String title = "Text to Image (seed " + Long.toUnsignedString(request.seed()) + ")";
         boolean asFloat = v.string("output").equals("32-bit");
         return ImageOutput.create(title, result.images(), result.metadata(),
                 new ImageOutput.Options(asFloat, TABLE.macroLine(v), null, null, 1));

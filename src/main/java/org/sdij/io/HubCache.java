@@ -52,7 +52,7 @@ public final class HubCache {
             revision = repoId.substring(at + 1);
             repo = repoId.substring(0, at);
         }
-        Path repoDir = root.resolve("models--" + repo.replace("/", "--"));
+        Path repoDir = root.resolve(folderName(repo));
         if (!Files.isDirectory(repoDir)) {
             throw new IOException("Model '" + repo + "' is not in the local Hugging Face cache (no " + repoDir + "). "
                     + "Download it first: `bin/sd-ij download " + repo + "` (or add --download to this command; in Fiji: "
@@ -67,7 +67,7 @@ public final class HubCache {
     static Path snapshotIn(Path repoDir, String revision, String repo) throws IOException {
         Path snapshots = repoDir.resolve("snapshots");
         String commit = revision;
-        if (!COMMIT.matcher(revision).matches()) {
+        if (!isCommit(revision)) {
             Path ref = repoDir.resolve("refs").resolve(revision);
             if (!Files.isRegularFile(ref)) {
                 throw new IOException("The cached model '" + repo + "' (" + repoDir + ") has no revision '" + revision
@@ -77,7 +77,7 @@ public final class HubCache {
             commit = Files.readString(ref, StandardCharsets.UTF_8).trim();
         }
         Path snapshot = snapshots.resolve(commit);
-        if (!COMMIT.matcher(commit).matches() || !Files.isDirectory(snapshot)) {
+        if (!isCommit(commit) || !Files.isDirectory(snapshot)) {
             throw new IOException("The cached model '" + repo + "' points to snapshot '" + commit + "', but " + snapshot
                     + " does not exist (an interrupted download?). Download it again.");
         }
@@ -89,8 +89,18 @@ public final class HubCache {
                 && dir.getFileName() != null && dir.getFileName().toString().startsWith("models--");
     }
 
+    /** The cache folder name of a repo: "models--org--name" for "org/name". */
+    public static String folderName(String repo) {
+        return "models--" + repo.replace("/", "--");
+    }
+
+    /** Whether {@code revision} is a full commit hash (a snapshot folder's name) rather than a branch or tag. */
+    public static boolean isCommit(String revision) {
+        return COMMIT.matcher(revision).matches();
+    }
+
     /** "org/name" from a cache folder name "models--org--name". */
-    static String repoOf(Path repoDir) {
+    public static String repoOf(Path repoDir) {
         return repoDir.getFileName().toString().substring("models--".length()).replaceFirst("--", "/");
     }
 

@@ -3,22 +3,20 @@ package org.sdij.nn;
 import ai.djl.ndarray.NDArray;
 
 /**
- * Group norm over NCHW with a per-channel affine transform ({@code weight}, {@code bias} [C]). Built from
- * low-memory weights, its SiLU form works on large inputs a few groups at a time ({@link Ops#groupNormSiluInChunks}).
+ * Group norm over NCHW with a per-channel affine transform ({@code weight}, {@code bias} [C]). Its SiLU form works
+ * on large inputs a few groups at a time ({@link Ops#groupNormSiluInChunks}): two fewer arrays as large as the input.
  */
 public final class GroupNormLayer {
     private final NDArray gamma;
     private final NDArray beta;
     private final int groups;
     private final double eps;
-    private final boolean inChunks;
 
-    private GroupNormLayer(NDArray gamma, NDArray beta, int groups, double eps, boolean inChunks) {
+    private GroupNormLayer(NDArray gamma, NDArray beta, int groups, double eps) {
         this.gamma = gamma;
         this.beta = beta;
         this.groups = groups;
         this.eps = eps;
-        this.inChunks = inChunks;
     }
 
     public static GroupNormLayer load(Weights w, int channels, int groups, double eps) {
@@ -26,7 +24,7 @@ public final class GroupNormLayer {
             throw new IllegalArgumentException(w.prefix() + ": " + channels + " channels do not split into "
                     + groups + " groups");
         }
-        return new GroupNormLayer(w.get("weight", channels), w.get("bias", channels), groups, eps, w.lowMemory());
+        return new GroupNormLayer(w.get("weight", channels), w.get("bias", channels), groups, eps);
     }
 
     public NDArray forward(NDArray x) {
@@ -35,7 +33,6 @@ public final class GroupNormLayer {
 
     /** SiLU(norm(x)) without keeping the intermediate normalised array. */
     public NDArray forwardSilu(NDArray x) {
-        return inChunks ? Ops.groupNormSiluInChunks(x, groups, gamma, beta, eps)
-                : Ops.groupNormSilu(x, groups, gamma, beta, eps);
+        return Ops.groupNormSiluInChunks(x, groups, gamma, beta, eps);
     }
 }

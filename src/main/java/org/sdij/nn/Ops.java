@@ -317,10 +317,26 @@ public final class Ops {
     }
 
     /**
-     * Elements of one piece when a low-memory layer works on a large activation in pieces (16 MB in float32);
-     * activations of up to four pieces are processed whole.
+     * Elements of one piece when a layer works on a large activation in pieces (16 MB in float32, below glibc's
+     * mmap threshold, so a piece's temporaries are reused heap memory rather than fresh pages the kernel must
+     * fault in and zero); activations of up to four pieces are processed whole.
      */
     public static final long PIECE_ELEMENTS = 1L << 22;
+
+    private static volatile long pieceElements = PIECE_ELEMENTS;
+
+    /**
+     * Sets the piece size of {@link #conv2dInBands} and {@link #groupNormSiluInChunks}; 0 or less processes every
+     * activation whole (the decoder as it ran before pieces were the default: for the benchmark and the tests).
+     */
+    public static void setPieceElements(long elements) {
+        pieceElements = elements;
+    }
+
+    /** The current piece size ({@link #setPieceElements}). */
+    public static long pieceElements() {
+        return pieceElements;
+    }
 
     /**
      * {@link #conv2d} computed a band of output rows at a time when {@code x} is larger than four pieces: each
@@ -330,12 +346,12 @@ public final class Ops {
      * sums as one convolution, though libtorch may order them differently (a float32 rounding apart).
      */
     public static NDArray conv2dInBands(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
-        return conv2dInBands(x, weight, bias, stride, padding, PIECE_ELEMENTS);
+        return conv2dInBands(x, weight, bias, stride, padding, pieceElements);
     }
 
     static NDArray conv2dInBands(NDArray x, NDArray weight, NDArray bias, int stride, int padding, long piece) {
         Shape s = x.getShape();
-        if (s.size() <= 4 * piece) return conv2d(x, weight, bias, stride, padding);
+        if (piece <= 0 || s.size() <= 4 * piece) return conv2d(x, weight, bias, stride, padding);
         long n = s.get(0);
         long h = s.get(2);
         long w = s.get(3);
@@ -376,12 +392,12 @@ public final class Ops {
      * temporaries (normalised values, sigmoid) are a piece's instead of two more arrays as large as {@code x}.
      */
     public static NDArray groupNormSiluInChunks(NDArray x, int groups, NDArray gamma, NDArray beta, double eps) {
-        return groupNormSiluInChunks(x, groups, gamma, beta, eps, PIECE_ELEMENTS);
+        return groupNormSiluInChunks(x, groups, gamma, beta, eps, pieceElements);
     }
 
     static NDArray groupNormSiluInChunks(NDArray x, int groups, NDArray gamma, NDArray beta, double eps, long piece) {
         Shape s = x.getShape();
-        if (s.size() <= 4 * piece) return groupNormSilu(x, groups, gamma, beta, eps);
+        if (piece <= 0 || s.size() <= 4 * piece) return groupNormSilu(x, groups, gamma, beta, eps);
         long channelsPerGroup = s.get(1) / groups;
         int groupsPerChunk = (int) Math.max(1, piece / (s.size() / groups));
         NDArray out = x.getManager().create(s, x.getDataType());

@@ -72,9 +72,11 @@ public final class DenoiseLoop {
                 float[] scaled = sampler.scaleModelInput(current, i);
                 prediction = predict(denoiser, step, scaled, shape, timesteps[i], conditioning);
             }
-            current = sampler.step(prediction, i, current, noise).prevSample();
+            Sampler.Step taken = sampler.step(prediction, i, current, noise);
+            current = taken.prevSample();
             if (afterStep != null) current = afterStep.apply(i, current);
             int done = Math.max(0, i - begin + 1 - warmUp);
+            if (taken.predOriginalSample() != null) listener.onPrediction(done, total, taken.predOriginalSample(), shape);
             if (!listener.onStep(done, total, current)) throw new CancelledException(done, total);
         }
         return current;

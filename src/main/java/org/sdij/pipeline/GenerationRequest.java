@@ -23,6 +23,8 @@ public record GenerationRequest(
         Double strength,
         PromptSyntax promptSyntax) {
 
+    /** The seed when none is given: the same for the command line and the ImageJ dialogs and macros. */
+    public static final long DEFAULT_SEED = 42;
     public static final int DEFAULT_STEPS = 50;
     public static final double DEFAULT_GUIDANCE = 7.5;
 

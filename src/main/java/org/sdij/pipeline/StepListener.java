@@ -1,5 +1,7 @@
 package org.sdij.pipeline;
 
+import ai.djl.ndarray.types.Shape;
+
 /**
  * Told after every model call of the denoising loop; returning false cancels the run (a {@link CancelledException}).
  * A sampler's warm-up call (PNDM's repeated first timestep: N steps make N+1 calls) reports 0 steps done, so
@@ -14,6 +16,14 @@ public interface StepListener {
      * @param latents the latents after this step, [batch, 4, h, w] row-major; read only
      */
     boolean onStep(int step, int total, float[] latents);
+
+    /**
+     * Told after every step that forms one, just before {@link #onStep}, with the sampler's estimate of the
+     * final latents (its x0 prediction: what the image would be if denoising stopped here), for live previews.
+     *
+     * @param predicted scaled latents of {@code shape} [batch, channels, h, w], as the UNet sees them; read only
+     */
+    default void onPrediction(int step, int total, float[] predicted, Shape shape) {}
 
     /**
      * Told after each part of the decode that follows the last step (an image, or a tile of a large one,

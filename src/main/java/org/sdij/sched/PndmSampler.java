@@ -54,6 +54,9 @@ public final class PndmSampler extends AlphaSampler {
         requireTimesteps();
         int t = timesteps[stepIndex];
         int prevT = previousTimestep(t);
+        // PLMS forms no clean-latent estimate of its own; this one (as DDIM's, from this call's output) is for
+        // previews only and takes no part in the step
+        float[] original = prediction.originalFromAlpha(sample, modelOutput, schedule.alphaCumprod(t));
         if (counter != 1) {
             while (history.size() > 3) history.remove(0);
             history.add(modelOutput.clone()); // kept across steps: the caller may reuse its buffer
@@ -79,7 +82,7 @@ public final class PndmSampler extends AlphaSampler {
         }
         float[] prev = previousSample(sample, t, prevT, slope);
         counter++;
-        return new Step(prev, null);
+        return new Step(prev, original);
     }
 
     /** Linear multistep combinations of the last 2, 3 or 4 model outputs. */

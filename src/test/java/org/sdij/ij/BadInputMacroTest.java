@@ -79,14 +79,19 @@ class BadInputMacroTest {
         for (String line : error.split("\n")) {
             assertTrue(line.length() <= Commands.ERROR_LINE, "a line of " + line.length() + ": " + line);
         }
-        assertContains("not a text-to-image model: choose a Stable Diffusion 1.x or 2.x model", error);
+        assertContains("not a text-to-image model: run it with Plugins > Stable Diffusion > Inpaint Selection..., or "
+                + "choose a Stable Diffusion 1.x or 2.x model", error.replace('\n', ' '));
     }
 
     @Test
     void theWrongModelKindForTheCommand() {
         String inpainting = CommandFixtures.tinyModel("sd2-inpainting");
-        assertContains("sd2-inpainting is an inpainting model (9 UNet input channels), not a text-to-image model",
-                failing("run(\"Text to Image...\", \"model=[" + inpainting + "] prompt=x steps=2\");"));
+        int loads = ModelCache.loads();
+        String refused = failing("run(\"Text to Image...\", \"model=[" + inpainting + "] prompt=x steps=2\");")
+                .replace('\n', ' ');
+        assertContains("sd2-inpainting is an inpainting model (9 UNet input channels), not a text-to-image model", refused);
+        assertContains("run it with Plugins > Stable Diffusion > Inpaint Selection...", refused);
+        assertEquals(loads, ModelCache.loads(), "the kind is told from the files: nothing is loaded to refuse it");
         ImagePlus imp = SampleImages.gray(8, 16, 16, 1, (x, y, p) -> x * y);
         show(imp);
         assertContains("sd2-depth is a depth-to-image model", failsCleanly(imp,

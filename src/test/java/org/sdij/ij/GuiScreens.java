@@ -193,6 +193,65 @@ final class GuiScreens {
         return new File[] {result, infoPng};
     }
 
+    /**
+     * Text to Image with live previews: a screenshot of the preview window at the first step (taken while the
+     * run waits in {@link PreviewWindow#shownHook}) and of the result that takes its place. Returns the two
+     * screenshots and the titles the preview window had.
+     */
+    static Object[] livePreview(String model) throws Exception {
+        ParameterTable settings = CommandTables.SETTINGS;
+        settings.remember(settings.defaults().with("preview_every", "1"));
+        List<String> titles = new ArrayList<>();
+        File[] previewPng = new File[1];
+        PreviewWindow.shownHook = imp -> {
+            titles.add(imp.getTitle());
+            if (previewPng[0] != null) return;
+            try {
+                long deadline = System.currentTimeMillis() + 10_000; // a busy machine maps windows late
+                while ((imp.getWindow() == null || !imp.getWindow().isShowing()) && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(50);
+                }
+                ImageWindow window = imp.getWindow();
+                assertNotNull(window, "the preview has no window");
+                IJ.run(imp, "Set... ", "zoom=300");
+                EventQueue.invokeAndWait(() -> {
+                    window.setLocation(0, 0);
+                    window.pack();
+                    window.toFront();
+                });
+                settle(new Robot());
+                previewPng[0] = capture("text-to-image-preview.png",
+                        new Rectangle(window.getLocationOnScreen(), window.getSize()));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        try {
+            IJ.run("Text to Image...", "model=[" + model + "] prompt=[a lighthouse at dawn] seed=42 steps=4 sampler=ddim");
+        } finally {
+            PreviewWindow.shownHook = null;
+        }
+        ImagePlus out = WindowManager.getCurrentImage();
+        assertNotNull(out, "no result; log: " + IJ.getLog());
+        long deadline = System.currentTimeMillis() + 10_000;
+        while ((out.getWindow() == null || !out.getWindow().isShowing()) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        ImageWindow window = out.getWindow();
+        assertNotNull(window, "the result has no window");
+        EventQueue.invokeAndWait(window::toFront);
+        settle(new Robot());
+        File resultPng = capture("text-to-image-after-preview.png",
+                new Rectangle(window.getLocationOnScreen(), window.getSize()));
+        String resultTitle = out.getTitle();
+        for (int id : WindowManager.getIDList()) {
+            assertTrue(!WindowManager.getImage(id).getTitle().contains("[preview"), "a preview window is left open");
+        }
+        out.changes = false;
+        out.close();
+        return new Object[] {previewPng[0], resultPng, titles, resultTitle};
+    }
+
     /** The Info panel opens scrolled to the end of its longest line (the parameters): show the lines' starts. */
     private static void scrollToLeft(ij.text.TextPanel panel) {
         for (Component c : panel.getComponents()) {
@@ -277,7 +336,7 @@ final class GuiScreens {
         }
     }
 
-    private static Thread show(GenericDialog gd) throws Exception {
+    static Thread show(GenericDialog gd) throws Exception {
         Thread shower = new Thread(gd::showDialog, "dialog");
         shower.start();
         long deadline = System.currentTimeMillis() + 5000;
@@ -288,7 +347,7 @@ final class GuiScreens {
     }
 
     /** Presses a dialog button (0 = OK, 1 = Cancel) and waits for showDialog to return. */
-    private static void press(GenericDialog gd, int index, Thread shower) throws Exception {
+    static void press(GenericDialog gd, int index, Thread shower) throws Exception {
         Button button = gd.getButtons()[index];
         EventQueue.invokeAndWait(() -> gd.actionPerformed(
                 new ActionEvent(button, ActionEvent.ACTION_PERFORMED, button.getLabel())));
@@ -337,7 +396,7 @@ final class GuiScreens {
     }
 
     /** Lets a menu window open before the next key (XAWT drops keys sent while it maps the window). */
-    private static void settle(Robot robot) throws InterruptedException {
+    static void settle(Robot robot) throws InterruptedException {
         robot.waitForIdle();
         Thread.sleep(150);
     }
@@ -367,7 +426,7 @@ final class GuiScreens {
     }
 
     /** A screenshot of the area, or of everything drawn on the screen (its non-background bounding box). */
-    private static File capture(String name, Rectangle area) throws IOException, Exception {
+    static File capture(String name, Rectangle area) throws IOException, Exception {
         Rectangle screen = new Rectangle(Toolkit.getDefaultToolkit().getScreenSize());
         BufferedImage shot = new Robot().createScreenCapture(area == null ? screen : area.intersection(screen));
         if (area == null) shot = cropToContent(shot);

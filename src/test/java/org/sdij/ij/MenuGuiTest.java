@@ -103,6 +103,18 @@ class MenuGuiTest {
     }
 
     @Test
+    void textToImageShowsALivePreviewThatTheResultReplaces() throws Exception {
+        Object[] shots = GuiScreens.livePreview(Reference.resolve("tiny-models/sd1").toString());
+        File preview = (File) shots[0];
+        assertTrue(preview != null && preview.length() > 0, "no screenshot of the preview");
+        assertTrue(((File) shots[1]).length() > 0);
+        @SuppressWarnings("unchecked")
+        java.util.List<String> titles = (java.util.List<String>) shots[2];
+        assertEquals("Text to Image (seed 42) [preview, step 1/4]", titles.get(0), "the window at the first step");
+        assertEquals("Text to Image (seed 42)", shots[3]);
+    }
+
+    @Test
     void textToImageOpensOneNewWindowWithItsMetadata() throws Exception {
         for (File png : GuiScreens.textToImageResult(Reference.resolve("tiny-models/sd1").toString())) {
             assertTrue(png.length() > 0, png + " is empty");

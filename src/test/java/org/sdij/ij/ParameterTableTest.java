@@ -25,7 +25,7 @@ class ParameterTableTest {
     private static final Set<String> KNOWN_KEYS = Set.of("model", "prompt", "negative_prompt", "seed", "steps",
             "guidance", "sampler", "width", "height", "num_images", "strength", "noise_level", "depth", "estimator", "feather",
             "padding", "paste_back", "device", "slices", "keep_finished", "channels", "output",
-            "models_folder", "precision", "threads", "attention_limit", "low_memory", "prompt_syntax");
+            "models_folder", "precision", "threads", "attention_limit", "low_memory", "prompt_syntax", "preview_every");
 
     @Test
     void keysAreSnakeCaseUniqueAndDifferInTheirFirstWord() {
@@ -136,7 +136,7 @@ class ParameterTableTest {
         ParameterTable t = CommandTables.SETTINGS;
         String line = t.macroLine(t.defaults().with("models_folder", "C:\\sd \"models\""));
         assertEquals("run(\"Models and Settings...\", \"models_folder=[C:\\\\sd \\\"models\\\"] device=cpu "
-                + "precision=fp32 threads=0 attention_limit=1024 prompt_syntax=a1111\");", line);
+                + "precision=fp32 threads=0 attention_limit=1024 prompt_syntax=a1111 preview_every=1\");", line);
     }
 
     private static void assertMessage(String start, Runnable r) {

@@ -3,6 +3,10 @@ package org.sdij.ij;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,15 +38,19 @@ class SettingsMacroTest {
         }
     }
 
+    @TempDir
+    Path dir;
+
     @Test
-    void aMacroStoresTheSettingsInImageJPreferences() {
+    void aMacroStoresTheSettingsInImageJPreferences() throws Exception {
+        String folder = Files.createDirectories(dir.resolve("sd models")).toString();
         MacroHarness.run("run(\"Models and Settings...\", "
-                + "\"models_folder=[/tmp/sd models] device=gpu precision=fp16 threads=2 attention_limit=512 low_memory\");");
-        assertEquals("/tmp/sd models", ij.Prefs.get("sdij.settings.models_folder", null));
+                + "\"models_folder=[" + folder + "] device=gpu precision=fp16 threads=2 attention_limit=512 low_memory preview_every=5\");");
+        assertEquals(folder, ij.Prefs.get("sdij.settings.models_folder", null));
         assertEquals("2", ij.Prefs.get("sdij.settings.threads", null));
         assertEquals("true", ij.Prefs.get("sdij.settings.low_memory", null));
         Settings s = Settings.current();
-        assertEquals(new Settings("/tmp/sd models", "gpu", "fp16", 2, 512, true), s);
+        assertEquals(new Settings(folder, "gpu", "fp16", 2, 512, true, "a1111", 5), s);
         assertEquals("cpu", s.deviceFor("cpu"));
         assertEquals("gpu", s.deviceFor("settings"));
     }
@@ -50,14 +58,29 @@ class SettingsMacroTest {
     @Test
     void theExampleMacroRunsWithAnArgument() throws Exception {
         String macro = java.nio.file.Files.readString(java.nio.file.Path.of("macros/models_and_settings.ijm"));
-        MacroHarness.run(macro, "/data/sd models");
-        assertEquals("/data/sd models", Settings.current().modelsFolder());
+        String folder = Files.createDirectories(dir.resolve("data/sd models")).toString();
+        MacroHarness.run(macro, folder);
+        assertEquals(folder, Settings.current().modelsFolder());
+    }
+
+    @Test
+    void aModelsFolderThatDoesNotExistIsRefusedAndNothingIsStored() throws Exception {
+        String missing = dir.resolve("no such folder").toString();
+        AssertionError e = assertThrows(AssertionError.class, () -> MacroHarness.run(
+                "run(\"Models and Settings...\", \"models_folder=[" + missing + "] threads=5\");"));
+        assertTrue(e.getMessage().replace('\n', ' ').contains("The models folder " + missing + " does not exist: create it"),
+                e.getMessage());
+        assertEquals(new Settings("", "cpu", "fp32", 0, 1024, false), Settings.current(), "nothing stored");
+        String file = Files.writeString(dir.resolve("model.txt"), "x").toString();
+        e = assertThrows(AssertionError.class, () -> MacroHarness.run(
+                "run(\"Models and Settings...\", \"models_folder=[" + file + "]\");"));
+        assertTrue(e.getMessage().replace('\n', ' ').contains(file + " is not a folder"), e.getMessage());
     }
 
     @Test
     void leftOutKeysGetTheDefaults() {
         MacroHarness.run("run(\"Models and Settings...\", \"threads=3\");");
-        assertEquals(new Settings("", "cpu", "fp32", 3, 1024, false), Settings.current());
+        assertEquals(new Settings("", "cpu", "fp32", 3, 1024, false, "a1111", 1), Settings.current());
     }
 
     @Test

@@ -148,6 +148,22 @@ class TextToImageMacroTest {
         assertTrue(remade.getInfoProperty().endsWith("Reproduced from '" + out.getTitle() + "': " + note + "\n"),
                 remade.getInfoProperty());
 
+        assertEquals(out.getTitle() + " reproduced", remade.getTitle(), "marked as reproduced");
+        assertEquals(out.getTitle(), remade.getProp("sdij.reproduced_from"));
+
+        // made with other settings (low-memory weights) than the run now: the result says which
+        String hashNow = out.getProp("sdij.model_hash");
+        out.setProp("sdij.model_hash", hash);
+        out.setProp("sdij.weights", "fp16 in memory");
+        ij.IJ.selectWindow(out.getID());
+        MacroHarness.run("run(\"Reproduce from Metadata...\");");
+        var other = CommandFixtures.newResult(out);
+        assertEquals(remade.getTitle() + "-1", other.getTitle(), "results with equal settings get distinct titles");
+        assertTrue(other.getInfoProperty().endsWith("Reproduced from '" + out.getTitle()
+                + "': weights: image fp16 in memory, now (none)\n"), other.getInfoProperty());
+        out.setProp("sdij.weights", null);
+        out.setProp("sdij.model_hash", hashNow);
+
         out.setProp("sdij.model_hash", null); // an image from before hashes were recorded
         assertEquals(null, out.getProp("sdij.model_hash"));
         ij.IJ.selectWindow(out.getID());
@@ -156,6 +172,8 @@ class TextToImageMacroTest {
         assertTrue(older != remade, "a new image");
         assertStackEquals(out, older);
         assertFalse(older.getInfoProperty().contains("differs"), older.getInfoProperty());
+        assertTrue(older.getInfoProperty().endsWith("Reproduced from '" + out.getTitle() + "': the same settings as "
+                + "its metadata\n"), older.getInfoProperty());
         assertEquals(hash, older.getProp("sdij.model_hash"));
     }
 
