@@ -92,24 +92,13 @@ public class DownloadModelCommand implements PlugIn {
 
     /** Fetches what the values name; the result (or why not) goes to the status line, the Log or an error. */
     static void download(ParameterTable.Values v, String token) {
-        String repo = v.string("model").equals(OTHER) ? v.string("repo_id").trim() : v.string("model");
-        if (repo.isEmpty()) {
-            Commands.error(TABLE.command(), "No repo id: choose a known model, or 'other' and type org/name in repo_id.");
-            return;
-        }
-        HubSettings settings = environment.get();
-        if (token != null && !token.isBlank()) settings = settings.withToken(token);
-        String variant = v.string("variant").equals("none") ? null : v.string("variant");
-        String revision = v.string("revision").isBlank() ? "main" : v.string("revision").trim();
         try {
-            HubDownloader downloader = new HubDownloader(settings, new Progress());
-            HubDownloader.Result r = v.string("file").isBlank() ? downloader.pipeline(repo, revision, variant)
-                    : downloader.file(repo, revision, v.string("file").trim());
+            HubDownloader.Result r = fetch(v, token);
             String done = "Download Model: " + r.repo() + (r.alreadyCached() ? " was already in the cache: "
                     : " is in the cache: ") + r.path();
             IJ.showProgress(1.0);
             IJ.showStatus(done);
-            IJ.log(done + "\n  (use it as model=" + repo + " in the Stable Diffusion commands)");
+            IJ.log(done + "\n  (use it as model=" + repo(v) + " in the Stable Diffusion commands)");
         } catch (HubException e) {
             IJ.showProgress(1.0);
             if (e.kind() == HubException.Kind.CANCELLED) {
@@ -120,10 +109,36 @@ public class DownloadModelCommand implements PlugIn {
                 return;
             }
             Commands.error(TABLE.command(), e.getMessage());
-        } catch (java.io.IOException e) {
+        } catch (IllegalArgumentException | java.io.IOException e) {
             IJ.showProgress(1.0);
             Commands.error(TABLE.command(), e.getMessage());
         }
+    }
+
+    /**
+     * What the values name, fetched into the cache with progress on ImageJ's bar (and to this thread's
+     * {@link ImageJProgress.Observer}): the pipeline's snapshot folder, or the one file. No dialog, no error
+     * window: a value that names nothing is an {@link IllegalArgumentException}, a download that cannot go on
+     * (gated, offline, cancelled...) a {@link HubException}, each with the message the menu command shows. The
+     * token is the dialog's, or null for HF_TOKEN / HF_HOME/token.
+     */
+    static HubDownloader.Result fetch(ParameterTable.Values v, String token) throws java.io.IOException {
+        String repo = repo(v);
+        if (repo.isEmpty()) {
+            throw new IllegalArgumentException("No repo id: choose a known model, or 'other' and type org/name in repo_id.");
+        }
+        HubSettings settings = environment.get();
+        if (token != null && !token.isBlank()) settings = settings.withToken(token);
+        String variant = v.string("variant").equals("none") ? null : v.string("variant");
+        String revision = v.string("revision").isBlank() ? "main" : v.string("revision").trim();
+        HubDownloader downloader = new HubDownloader(settings, new Progress());
+        return v.string("file").isBlank() ? downloader.pipeline(repo, revision, variant)
+                : downloader.file(repo, revision, v.string("file").trim());
+    }
+
+    /** The repo id the values name: the known model's, or repo_id for 'other'. */
+    private static String repo(ParameterTable.Values v) {
+        return v.string("model").equals(OTHER) ? v.string("repo_id").trim() : v.string("model");
     }
 
     /** What the Hugging Face cache holds, for Models and Settings... (the Log). */
@@ -134,7 +149,7 @@ public class DownloadModelCommand implements PlugIn {
                 : String.join(", ", cached)) + " (usable as model=org/name; Download Model... fetches more)";
     }
 
-    /** ImageJ's progress bar and status line; Esc stops between chunks. */
+    /** ImageJ's progress bar and status line (and the thread's observer); Esc, an interrupt or the observer stop between chunks. */
     private static final class Progress implements DownloadProgress {
         private String file;
         private long started;
@@ -156,10 +171,8 @@ public class DownloadModelCommand implements PlugIn {
             if (IJ.escapePressed()) return false;
             double seconds = (System.nanoTime() - started) / 1e9;
             double rate = seconds > 0 ? (done - resumedFrom) / seconds : 0;
-            IJ.showProgress(size == 0 ? 1.0 : (double) done / size);
-            IJ.showStatus(String.format(Locale.ROOT, "Download Model: %s %.1f/%.1f MB, %.1f MB/s, Esc to cancel", file,
-                    done / 1e6, size / 1e6, rate / 1e6));
-            return !IJ.escapePressed();
+            return ImageJProgress.proceed(String.format(Locale.ROOT, "Download Model: %s %.1f/%.1f MB, %.1f MB/s",
+                    file, done / 1e6, size / 1e6, rate / 1e6), size == 0 ? 1.0 : (double) done / size);
         }
     }
 }

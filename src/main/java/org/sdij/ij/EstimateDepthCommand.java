@@ -61,12 +61,10 @@ public class EstimateDepthCommand implements PlugIn {
                 v.string("device"))))) {
             description = estimator.description();
             for (int i = 0; i < n; i++) {
-                if (IJ.escapePressed()) {
+                if (!ImageJProgress.proceed("Estimate Depth: slice " + (i + 1) + " of " + n, (double) i / n)) {
                     IJ.resetEscape();
                     throw CancelledException.whileDecoding("slice", i, n);
                 }
-                IJ.showStatus("Estimate Depth: slice " + (i + 1) + " of " + n);
-                IJ.showProgress(i, n);
                 int[] zt = s.positions().get(i);
                 ImageInput.Converted input = ImageInput.convertAt(s.imp(), s.region(), s.channels(), zt[0], zt[1]);
                 Plane depth = estimator.estimate(input.image());

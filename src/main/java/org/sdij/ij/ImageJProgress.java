@@ -45,6 +45,19 @@ public final class ImageJProgress implements StepListener {
         }
     }
 
+    /**
+     * For the runs that have no denoising steps (a depth estimate, a download): shows {@code status} and
+     * {@code fraction} on ImageJ's bar and tells them to this thread's observer; false once the run should stop
+     * (Esc, an interrupt of the thread, the observer's cancel).
+     */
+    static boolean proceed(String status, double fraction) {
+        IJ.showProgress(fraction);
+        IJ.showStatus(status + ", Esc to cancel");
+        if (IJ.escapePressed() || Thread.currentThread().isInterrupted()) return false;
+        Observer observer = OBSERVER.get();
+        return observer == null || observer.report(status, fraction);
+    }
+
     public ImageJProgress(String what, int imageCount) {
         if (imageCount < 1) throw new IllegalArgumentException("imageCount must be at least 1");
         this.what = what;

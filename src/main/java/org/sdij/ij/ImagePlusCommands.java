@@ -5,12 +5,13 @@ import ij.gui.Roi;
 
 import java.awt.Rectangle;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The generating commands as plain calls on images and values, for callers that hold both (the SciJava
- * commands, scripts): what each menu command runs once its dialog is read, without the dialog, a window or
- * an error dialog. The region, channels and positions are found as the menu command finds them (the input's
+ * The generating commands, Estimate Depth and Download Model as plain calls on images and values, for callers
+ * that hold both (the SciJava commands, scripts): what each menu command runs once its dialog is read, without
+ * the dialog, a window or an error dialog. The region, channels and positions are found as the menu command finds them (the input's
  * selection, its current position, {@code slices=all}), the same {@code generate} makes the image, and the
  * result carries the same {@code sdij.*} properties and recorded macro line; it is returned, not shown.
  *
@@ -90,6 +91,31 @@ public final class ImagePlusCommands {
         ImagePlus out = UpscaleCommand.generate(s, pinned);
         CommandRun.mark(out, UpscaleCommand.TABLE, pinned);
         return out;
+    }
+
+    /**
+     * Estimate Depth...: the depth map of the input's selection box (or all of it), one per position
+     * ({@code slices=all}), as a new 32-bit image.
+     */
+    public static ImagePlus estimateDepth(ImagePlus input, Map<String, ?> values) throws IOException {
+        ParameterTable.Values v = values(EstimateDepthCommand.TABLE, values);
+        ImagePlus imp = input(input, "Estimate Depth");
+        int[] czt = ImageInput.current(imp);
+        ImageToImageCommand.Source s = ImageToImageCommand.Source.at(imp, ImageInput.region(imp, imp.getRoi()), v,
+                czt[1], czt[2]);
+        ImagePlus out = EstimateDepthCommand.estimate(s, v);
+        CommandRun.mark(out, EstimateDepthCommand.TABLE, v);
+        return out;
+    }
+
+    /**
+     * Download Model...: the model the values name in the Hugging Face cache, fetched where it is not yet there;
+     * returns its snapshot folder (or the one file of {@code file}), which the commands take as {@code model}. The
+     * token is HF_TOKEN's or HF_HOME/token's, as for a macro. A download that cannot go on is a
+     * {@link org.sdij.hub.HubException} with the menu command's message; a cancelled one is of kind CANCELLED.
+     */
+    public static Path downloadModel(Map<String, ?> values) throws IOException {
+        return DownloadModelCommand.fetch(values(DownloadModelCommand.TABLE, values), null).path();
     }
 
     /** The table's defaults with the given values; an unknown key or a bad value names the key. */

@@ -13,7 +13,7 @@ import java.util.Map;
  * Inpaint Selection... as a SciJava command (no menu entry: the ImageJ 1 command keeps the menu): the input's selection (set it with {@code imp.setRoi(...)}) repainted, as a new
  * image; the input is only read. The values are the ImageJ 1 command's macro keys.
  */
-@SuppressWarnings({"FieldMayBeFinal", "unused"}) // set by SciJava, read through GeneratingCommand.values()
+@SuppressWarnings({"FieldMayBeFinal", "unused"}) // set by SciJava, read through SdijCommand.values()
 @Plugin(type = Command.class, headless = true, label = "Inpaint Selection (sd-ij)")
 public class InpaintSelection extends GeneratingCommand {
 

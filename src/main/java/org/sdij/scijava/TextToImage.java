@@ -13,7 +13,7 @@ import java.util.Map;
  * Text to Image... as a SciJava command (no menu entry: the ImageJ 1 command keeps the menu). Groovy:
  * {@code command.run(TextToImage, false, [model: "sd-v1-5", prompt: "a lighthouse", seed: 42L]).get().getOutput("result")}
  */
-@SuppressWarnings({"FieldMayBeFinal", "unused"}) // set by SciJava, read through GeneratingCommand.values()
+@SuppressWarnings({"FieldMayBeFinal", "unused"}) // set by SciJava, read through SdijCommand.values()
 @Plugin(type = Command.class, headless = true, label = "Text to Image (sd-ij)")
 public class TextToImage extends GeneratingCommand {
 
