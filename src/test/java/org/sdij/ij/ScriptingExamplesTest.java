@@ -7,12 +7,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.scijava.Context;
 import org.scijava.command.Command;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandService;
 import org.scijava.module.Module;
 import org.scijava.module.ModuleItem;
+import org.sdij.hub.FakeHub;
+import org.sdij.hub.HubSettings;
+import org.sdij.pipeline.DepthFolders;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -32,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The scripting examples of the README and of scripts/ (Groovy, Jython, pyimagej, the headless --run line):
  * every class they name is one of our SciJava commands, every key they pass is an input of it, the output
- * they read is {@code result}, and a --run line's arguments are the script's inputs. Each documented call then
+ * they read is {@code result}, and a --run line's arguments are the script's inputs (Estimate Depth and Download
+ * Model included). Each documented call then
  * runs in Java as written (the same class, keys and process flag), with a seeded case's model and values.
  */
 @Tag("golden")
@@ -123,6 +129,12 @@ class ScriptingExamplesTest {
             while (o.find()) assertEquals("result", o.group(1), doc.getKey() + " reads another output");
         }
         assertTrue(classes >= 5, "the README names each command: " + classes);
+        for (CommandInfo info : context.getService(CommandService.class).getCommands()) {
+            if (!info.getClassName().startsWith("org.sdij.scijava.")) continue;
+            String simple = info.getClassName().substring("org.sdij.scijava.".length());
+            assertTrue(Pattern.compile("\\b" + simple + "\\b").matcher(docs.get("README.md")).find(),
+                    "the README does not name the SciJava command " + simple);
+        }
         List<Call> calls = calls();
         assertTrue(calls.size() >= 5, "README and scripts show calls: " + calls);
         for (Call call : calls) {
@@ -158,10 +170,21 @@ class ScriptingExamplesTest {
         assertTrue(runLines >= 2, "the README and the Groovy script show the headless line");
     }
 
-    /** Each documented call, run in Java as written, on a seeded case's model and values. */
+    /**
+     * Each documented call, run in Java as written, on a seeded case's model and values; Estimate Depth on the
+     * tiny DPT, Download Model from a fake Hub on 127.0.0.1 into a temporary cache.
+     */
     @Test
-    void eachDocumentedCallRunsAsWritten() throws Exception {
+    void eachDocumentedCallRunsAsWritten(@TempDir Path dir) throws Exception {
         for (Call call : calls()) {
+            if (call.command().equals("EstimateDepth")) {
+                estimateDepthAsWritten(call, dir);
+                continue;
+            }
+            if (call.command().equals("DownloadModel")) {
+                downloadModelAsWritten(call, dir);
+                continue;
+            }
             String pipeline = call.command().equals("TextToImage") ? "txt2img" : "img2img";
             Path c = CommandFixtures.aCase(pipeline);
             var spec = CommandFixtures.spec(c);
@@ -189,6 +212,49 @@ class ScriptingExamplesTest {
             String seed = String.valueOf(values.getOrDefault("seed", CommandTables.SEED.defaultValue()));
             assertTrue(out.getProp("sdij.seeds").startsWith(seed), call + ": " + out.getProp("sdij.seeds"));
             if (input != null) assertEquals(input.getWidth() / 8 * 8, out.getWidth(), call.toString());
+        }
+    }
+
+    private static Module runAsWritten(Call call, Map<String, Object> values) throws Exception {
+        Class<? extends Command> type = Class.forName("org.sdij.scijava." + call.command()).asSubclass(Command.class);
+        return context.getService(CommandService.class).run(type, call.process(), values).get();
+    }
+
+    /** The documented keys, the model the tiny SD 2 depth folder with the tiny DPT, the input a depth case's picture. */
+    private static void estimateDepthAsWritten(Call call, Path dir) throws Exception {
+        DepthFolders.SingleImageCase c = DepthFolders.singleImageCases(1).get(0);
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (var e : call.literals().entrySet()) {
+            values.put(e.getKey(), switch (e.getKey()) {
+                case "model" -> DepthFolders.tinyDepthWithEstimator(dir).toString();
+                case "input" -> IJ.openImage(c.image().toString());
+                default -> literal(e.getValue());
+            });
+        }
+        Object result = runAsWritten(call, values).getOutput("result");
+        assertTrue(result instanceof ImagePlus, call + " made no image");
+        ImagePlus out = (ImagePlus) result;
+        assertEquals(ImagePlus.GRAY32, out.getType(), call.toString());
+        assertEquals("Estimate Depth...", out.getProp("sdij.command"), call.toString());
+    }
+
+    /** The documented repo (a known model's id, or repo_id), served by a fake Hub as a seeded case's model. */
+    private static void downloadModelAsWritten(Call call, Path dir) throws Exception {
+        Map<String, Object> values = new LinkedHashMap<>();
+        call.literals().forEach((key, text) -> values.put(key, literal(text)));
+        String repo = String.valueOf("other".equals(values.get("model")) ? values.get("repo_id") : values.get("model"));
+        Path model = Path.of(CommandFixtures.modelOf(CommandFixtures.aCase("txt2img")));
+        Supplier<HubSettings> saved = DownloadModelCommand.environment;
+        try (FakeHub hub = new FakeHub().repo(repo, model)) {
+            Path cache = Files.createTempDirectory(dir, "hub");
+            DownloadModelCommand.environment = () -> new HubSettings(hub.endpoint(), null, cache, false);
+            Object result = runAsWritten(call, values).getOutput("result");
+            assertTrue(result instanceof String, call + " gave no folder: " + result);
+            Path folder = Path.of((String) result);
+            assertTrue(folder.startsWith(cache) && Files.isRegularFile(folder.resolve("model_index.json")),
+                    call + ": " + folder);
+        } finally {
+            DownloadModelCommand.environment = saved;
         }
     }
 
