@@ -11,6 +11,7 @@ import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Modifier;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The Fiji.app tree that {@code mvn package} stages (run by {@code mvn verify}), checked against the jars Fiji
  * ships at Fiji's versions (target/fiji-provided, staged beside it): the updater's layout, libtorch for each
  * platform in its folder, no second copy of anything Fiji ships, every class the plug-in's classes name
- * resolves, and a headless macro on a tiny model runs in a JVM that has nothing but these jars.
+ * resolves, Fiji's SciJava finds every SciJava command, and a headless macro on a tiny model runs in a JVM that has nothing but these jars.
  */
 class FijiAppIT {
 
@@ -147,6 +148,50 @@ class FijiAppIT {
         }
         assertTrue(checked > 500, "only " + checked + " class names checked");
         assertEquals(List.of(), missing);
+    }
+
+    /**
+     * SciJava in that Fiji (a Context on the tree's class loader, as Fiji's launcher gives it) finds the plug-in's
+     * commands through the jar's plug-in index: every public, concrete Command class of org.sdij.scijava in the
+     * jar, Estimate Depth and Download Model among them, and no other of ours.
+     */
+    @Test
+    void fijisSciJavaFindsEveryCommandOfThePlugin() throws Exception {
+        List<URL> urls = new ArrayList<>();
+        for (Path jar : classPath()) urls.add(jar.toUri().toURL());
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+             JarFile plugin = new JarFile(APP.resolve("plugins").resolve(PLUGIN_JAR).toFile())) {
+            Class<?> command = loader.loadClass("org.scijava.command.Command");
+            Set<String> inJar = new TreeSet<>();
+            for (Enumeration<JarEntry> entries = plugin.entries(); entries.hasMoreElements(); ) {
+                String name = entries.nextElement().getName();
+                if (!name.startsWith("org/sdij/scijava/") || !name.endsWith(".class") || name.contains("$")) continue;
+                Class<?> c = Class.forName(name.replace(".class", "").replace('/', '.'), false, loader);
+                int m = c.getModifiers();
+                if (command.isAssignableFrom(c) && Modifier.isPublic(m) && !Modifier.isAbstract(m)) inJar.add(c.getName());
+            }
+            assertTrue(inJar.containsAll(List.of("org.sdij.scijava.EstimateDepth", "org.sdij.scijava.DownloadModel")),
+                    inJar.toString());
+            thread.setContextClassLoader(loader);
+            Class<?> contextClass = loader.loadClass("org.scijava.Context");
+            Class<?> commandService = loader.loadClass("org.scijava.command.CommandService");
+            Object context = contextClass.getConstructor(Class[].class).newInstance((Object) new Class<?>[] {commandService});
+            try {
+                Object service = contextClass.getMethod("getService", Class.class).invoke(context, commandService);
+                Set<String> found = new TreeSet<>();
+                for (Object info : (List<?>) commandService.getMethod("getCommands").invoke(service)) {
+                    String name = (String) info.getClass().getMethod("getClassName").invoke(info);
+                    if (name.startsWith("org.sdij.")) found.add(name);
+                }
+                assertEquals(inJar, found, "the commands SciJava finds in the tree");
+            } finally {
+                contextClass.getMethod("dispose").invoke(context);
+            }
+        } finally {
+            thread.setContextClassLoader(before);
+        }
     }
 
     /** The classes a class file's constant pool names (CONSTANT_Class entries; arrays by their element class). */
