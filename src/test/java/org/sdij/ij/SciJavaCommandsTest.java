@@ -304,6 +304,31 @@ class SciJavaCommandsTest {
     }
 
     @Test
+    void aCancelledDownloadHasNoResultAndTheNextRunResumes(@TempDir Path tmp) throws Exception {
+        String repo = "org/tiny-sd";
+        Supplier<HubSettings> saved = DownloadModelCommand.environment;
+        try (FakeHub hub = hubWith(repo, Path.of(CommandFixtures.modelOf(CommandFixtures.aCase("txt2img"))),
+                tmp.resolve("hub"))) {
+            Map<String, Object> inputs = Map.of("model", "other", "repo_id", repo);
+            ModuleService modules = context.getService(ModuleService.class);
+            Module module = modules.createModule(context.getService(CommandService.class).getCommand(DownloadModel.class));
+            try (StatusHook ignored = StatusHook.at("Download Model: unet/diffusion_pytorch_model.safetensors",
+                    () -> ((Cancelable) module).cancel(null))) {
+                modules.run(module, false, inputs).get();
+            }
+            assertNull(module.getOutput("result"), "a cancelled download has no result");
+            String reason = ((Cancelable) module).getCancelReason();
+            assertTrue(reason.startsWith("Download Model: Download cancelled after "), reason);
+            hub.clearLog();
+            Path folder = Path.of((String) run(DownloadModel.class, inputs).getOutput("result"));
+            assertTrue(Files.isRegularFile(folder.resolve("model_index.json")), folder.toString());
+            assertTrue(hub.requests().stream().anyMatch(r -> r.range() != null), "resumed with Range: " + hub.requests());
+        } finally {
+            DownloadModelCommand.environment = saved;
+        }
+    }
+
+    @Test
     void aGatedModelFailsWithTheMessageOfTheImageJCommand(@TempDir Path tmp) throws Exception {
         String repo = "org/tiny-sd";
         Supplier<HubSettings> saved = DownloadModelCommand.environment;
