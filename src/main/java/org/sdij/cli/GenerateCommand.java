@@ -158,11 +158,65 @@ public final class GenerateCommand {
         }
     }
 
-    /** A loaded model with the files it reads from (the model hash reads them on first use), on the key's device. */
-    public record Model(ModelKey key, ModelFiles files, StableDiffusion sd, double loadSeconds) implements AutoCloseable {
+    /**
+     * A loaded model with the files it reads from (the model hash reads them on first use), on the key's device,
+     * and the depth estimator its depth runs without a map used last (kept for the next: a job runs many).
+     */
+    public static final class Model implements AutoCloseable {
+        private final ModelKey key;
+        private final ModelFiles files;
+        private final StableDiffusion sd;
+        private final double loadSeconds;
+        private Path estimatorFolder;
+        private DepthEstimator estimator;
+
+        Model(ModelKey key, ModelFiles files, StableDiffusion sd, double loadSeconds) {
+            this.key = key;
+            this.files = files;
+            this.sd = sd;
+            this.loadSeconds = loadSeconds;
+        }
+
+        public ModelKey key() {
+            return key;
+        }
+
+        public ModelFiles files() {
+            return files;
+        }
+
+        public StableDiffusion sd() {
+            return sd;
+        }
+
+        public double loadSeconds() {
+            return loadSeconds;
+        }
+
+        /**
+         * The estimator of {@code depthModel} (null: the model folder's own), loaded on first use and kept until
+         * another is asked for or the model closes; null when there is none.
+         */
+        synchronized DepthEstimator depthEstimator(Path depthModel) throws IOException {
+            Path folder = DepthEstimator.folderFor(files, depthModel);
+            if (folder == null) return null;
+            if (estimator != null && folder.equals(estimatorFolder)) return estimator;
+            closeEstimator();
+            estimator = DepthEstimator.load(folder, key.device());
+            estimatorFolder = folder;
+            return estimator;
+        }
+
+        private void closeEstimator() {
+            if (estimator != null) estimator.close();
+            estimator = null;
+            estimatorFolder = null;
+        }
+
         @Override
-        public void close() throws IOException {
+        public synchronized void close() throws IOException {
             try (ModelFiles f = files) {
+                closeEstimator();
                 sd.close();
             }
         }
@@ -322,8 +376,8 @@ public final class GenerateCommand {
             throw new IllegalArgumentException(need + "; " + files.name() + " is " + kind + ": use bin/sd-ij "
                     + (runs == null ? "txt2img or img2img" : runs));
         }
-        if (command.equals("depth2img") && plan.inputs().depth() == null && plan.inputs().depthModel() == null
-                && !(files.format() == ModelFiles.Format.DIFFUSERS_FOLDER && DepthEstimator.hasOwn(files.origin()))) {
+        if (command.equals("depth2img") && plan.inputs().depth() == null
+                && DepthEstimator.folderFor(files, plan.inputs().depthModel()) == null) {
             throw new UsageException(noEstimator(files.name()));
         }
     }
@@ -354,11 +408,10 @@ public final class GenerateCommand {
     /** depth2img without --depth: the depth estimated by --depth-model or the model folder's own estimator. */
     private static Generation estimated(Model model, GenerationRequest request, Path depthModel, StepListener progress)
             throws IOException {
-        try (DepthEstimator estimator = DepthEstimator.forModel(model.files(), depthModel, model.key().device())) {
-            if (estimator == null) throw new IllegalArgumentException(noEstimator(model.files().name()));
-            System.err.println("sd-ij: estimating depth with " + estimator.description());
-            return DepthToImage.run(model.sd(), request, estimator, progress);
-        }
+        DepthEstimator estimator = model.depthEstimator(depthModel);
+        if (estimator == null) throw new IllegalArgumentException(noEstimator(model.files().name()));
+        System.err.println("sd-ij: estimating depth with " + estimator.description());
+        return DepthToImage.run(model.sd(), request, estimator, progress);
     }
 
     /**
