@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -229,10 +230,7 @@ public final class GenerateCommand {
         int previewEvery = cl.integer("preview-every", 1);
         if (previewEvery < 1) throw new UsageException("Bad --preview-every '" + previewEvery + "': use 1 or more steps");
         ModelKey key = plan.modelKey();
-        if (plan.download()) {
-            DownloadCommand.ensureCached(key.model(), key.options().variant(), DownloadCommand.environment.get(),
-                    System.err);
-        }
+        if (plan.download()) download(key, System.err);
         Generation result;
         try (Model model = load(key, files -> checkModel(plan, files))) {
             StableDiffusion sd = model.sd();
@@ -329,6 +327,14 @@ public final class GenerateCommand {
 
     /** Pixels per latent pixel of the Stable Diffusion VAEs that txt2img, img2img, inpaint and depth2img use. */
     static final int VAE_BLOCK = 8;
+
+    /**
+     * {@code --download}: fetches the key's model from the Hugging Face Hub (this process's settings: HF_ENDPOINT,
+     * HF_TOKEN, HF_HOME ...) unless it is a local path or whole in the cache already; progress goes to {@code err}.
+     */
+    public static void download(ModelKey key, PrintStream err) throws IOException {
+        DownloadCommand.ensureCached(key.model(), key.options().variant(), DownloadCommand.environment.get(), err);
+    }
 
     /**
      * Opens and loads the model of {@code key}; {@code check} sees its files first (the kind of model they hold is
