@@ -193,17 +193,22 @@ public final class ImageOutput {
         return ordered;
     }
 
+    /** The line above the property list in the Info. */
+    public static final String PROPERTIES_HEADING = "Properties sdij.*:";
+
     /**
-     * Rewrites the Info: the {@code sdij.*} properties as they are now, one "key: value" line each in the
-     * {@link #READING_ORDER}, a blank line, then the rest of the Info; it ends with a newline. Called again after
-     * a command adds properties, so that the list is the image's.
+     * Rewrites the Info: under {@link #PROPERTIES_HEADING}, the {@code sdij.*} properties as they are now, one
+     * "key: value" line each (the key without its "sdij.") in the {@link #READING_ORDER}, a blank line, then the rest
+     * of the Info; it ends with a newline. Called again after a command adds properties, so that the list is the
+     * image's. The keys are listed without "sdij." because ImageJ's getProp reads "key: value" lines of the Info
+     * when a property is missing: a property removed later must not come back from the list.
      */
     static void listProperties(ImagePlus imp) {
         Object body = imp.getProperty(INFO_BODY);
-        StringBuilder info = new StringBuilder();
+        StringBuilder info = new StringBuilder(PROPERTIES_HEADING).append('\n');
         for (Map.Entry<String, String> e : properties(imp).entrySet()) {
             String v = e.getValue();
-            info.append(e.getKey()).append(": ")
+            info.append(e.getKey().substring(PREFIX.length())).append(": ")
                     .append(v.length() > LISTED_LENGTH ? "<" + v.length() + " characters>" : v).append('\n');
         }
         if (body != null) info.append('\n').append(body);

@@ -88,14 +88,21 @@ class MetadataOrderMacroTest {
         String info = out.getInfoProperty();
         assertTrue(info.endsWith("\n"), "the Info ends with a newline: " + info);
         List<String> listed = new ArrayList<>();
+        assertTrue(info.startsWith(ImageOutput.PROPERTIES_HEADING + "\n"), info);
         for (String line : info.substring(0, info.indexOf("\n\n")).split("\n")) {
-            listed.add(line.substring(0, line.indexOf(": ")));
+            if (line.equals(ImageOutput.PROPERTIES_HEADING)) continue;
+            listed.add("sdij." + line.substring(0, line.indexOf(": ")));
             assertEquals(out.getProp(listed.get(listed.size() - 1)), line.substring(line.indexOf(": ") + 2), line);
         }
         assertEquals(want, listed, "the Info lists every sdij.* property, in the documented order");
 
         String shown = new ImageInfo().getImageInfo(out);
         assertTrue(shown.startsWith(info), "Show Info shows the ordered list first, not ImageJ's own:\n" + shown);
+
+        String steps = out.getProp("sdij.steps");
+        out.setProp("sdij.steps", null);
+        assertEquals(null, out.getProp("sdij.steps"), "a property removed does not come back from the Info's list");
+        out.setProp("sdij.steps", steps);
 
         List<String> sliceKeys = null;
         String[] slices = info.split("\\[slice ");
