@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -158,11 +159,65 @@ public final class GenerateCommand {
         }
     }
 
-    /** A loaded model with the files it reads from (the model hash reads them on first use), on the key's device. */
-    public record Model(ModelKey key, ModelFiles files, StableDiffusion sd, double loadSeconds) implements AutoCloseable {
+    /**
+     * A loaded model with the files it reads from (the model hash reads them on first use), on the key's device,
+     * and the depth estimator its depth runs without a map used last (kept for the next: a job runs many).
+     */
+    public static final class Model implements AutoCloseable {
+        private final ModelKey key;
+        private final ModelFiles files;
+        private final StableDiffusion sd;
+        private final double loadSeconds;
+        private Path estimatorFolder;
+        private DepthEstimator estimator;
+
+        Model(ModelKey key, ModelFiles files, StableDiffusion sd, double loadSeconds) {
+            this.key = key;
+            this.files = files;
+            this.sd = sd;
+            this.loadSeconds = loadSeconds;
+        }
+
+        public ModelKey key() {
+            return key;
+        }
+
+        public ModelFiles files() {
+            return files;
+        }
+
+        public StableDiffusion sd() {
+            return sd;
+        }
+
+        public double loadSeconds() {
+            return loadSeconds;
+        }
+
+        /**
+         * The estimator of {@code depthModel} (null: the model folder's own), loaded on first use and kept until
+         * another is asked for or the model closes; null when there is none.
+         */
+        synchronized DepthEstimator depthEstimator(Path depthModel) throws IOException {
+            Path folder = DepthEstimator.folderFor(files, depthModel);
+            if (folder == null) return null;
+            if (estimator != null && folder.equals(estimatorFolder)) return estimator;
+            closeEstimator();
+            estimator = DepthEstimator.load(folder, key.device());
+            estimatorFolder = folder;
+            return estimator;
+        }
+
+        private void closeEstimator() {
+            if (estimator != null) estimator.close();
+            estimator = null;
+            estimatorFolder = null;
+        }
+
         @Override
-        public void close() throws IOException {
+        public synchronized void close() throws IOException {
             try (ModelFiles f = files) {
+                closeEstimator();
                 sd.close();
             }
         }
@@ -175,10 +230,7 @@ public final class GenerateCommand {
         int previewEvery = cl.integer("preview-every", 1);
         if (previewEvery < 1) throw new UsageException("Bad --preview-every '" + previewEvery + "': use 1 or more steps");
         ModelKey key = plan.modelKey();
-        if (plan.download()) {
-            DownloadCommand.ensureCached(key.model(), key.options().variant(), DownloadCommand.environment.get(),
-                    System.err);
-        }
+        if (plan.download()) download(key, System.err);
         Generation result;
         try (Model model = load(key, files -> checkModel(plan, files))) {
             StableDiffusion sd = model.sd();
@@ -277,6 +329,14 @@ public final class GenerateCommand {
     static final int VAE_BLOCK = 8;
 
     /**
+     * {@code --download}: fetches the key's model from the Hugging Face Hub (this process's settings: HF_ENDPOINT,
+     * HF_TOKEN, HF_HOME ...) unless it is a local path or whole in the cache already; progress goes to {@code err}.
+     */
+    public static void download(ModelKey key, PrintStream err) throws IOException {
+        DownloadCommand.ensureCached(key.model(), key.options().variant(), DownloadCommand.environment.get(), err);
+    }
+
+    /**
      * Opens and loads the model of {@code key}; {@code check} sees its files first (the kind of model they hold is
      * known from their names and shapes before any weight loads), so a wrong model fails in a second.
      */
@@ -322,8 +382,8 @@ public final class GenerateCommand {
             throw new IllegalArgumentException(need + "; " + files.name() + " is " + kind + ": use bin/sd-ij "
                     + (runs == null ? "txt2img or img2img" : runs));
         }
-        if (command.equals("depth2img") && plan.inputs().depth() == null && plan.inputs().depthModel() == null
-                && !(files.format() == ModelFiles.Format.DIFFUSERS_FOLDER && DepthEstimator.hasOwn(files.origin()))) {
+        if (command.equals("depth2img") && plan.inputs().depth() == null
+                && DepthEstimator.folderFor(files, plan.inputs().depthModel()) == null) {
             throw new UsageException(noEstimator(files.name()));
         }
     }
@@ -354,11 +414,10 @@ public final class GenerateCommand {
     /** depth2img without --depth: the depth estimated by --depth-model or the model folder's own estimator. */
     private static Generation estimated(Model model, GenerationRequest request, Path depthModel, StepListener progress)
             throws IOException {
-        try (DepthEstimator estimator = DepthEstimator.forModel(model.files(), depthModel, model.key().device())) {
-            if (estimator == null) throw new IllegalArgumentException(noEstimator(model.files().name()));
-            System.err.println("sd-ij: estimating depth with " + estimator.description());
-            return DepthToImage.run(model.sd(), request, estimator, progress);
-        }
+        DepthEstimator estimator = model.depthEstimator(depthModel);
+        if (estimator == null) throw new IllegalArgumentException(noEstimator(model.files().name()));
+        System.err.println("sd-ij: estimating depth with " + estimator.description());
+        return DepthToImage.run(model.sd(), request, estimator, progress);
     }
 
     /**

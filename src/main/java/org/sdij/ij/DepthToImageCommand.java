@@ -104,27 +104,19 @@ public class DepthToImageCommand implements PlugIn {
     /** The transformed images of every position of the source, as a new image (not shown). */
     static ImagePlus generate(ImageToImageCommand.Source s, ImagePlus depth, ParameterTable.Values v) throws IOException {
         int n = s.positions().size();
-        DepthEstimator[] estimator = new DepthEstimator[1]; // loaded with the first position, once per run
-        SliceBatch.Result r;
-        try {
-            r = SliceBatch.run("Depth to Image", s, v, CommandRun.DEPTH_MODEL,
-                    Map.of("depth_title", depth == null ? ESTIMATE : depth.getTitle()),
-                    (model, input, i, progress) -> {
-                        GenerationRequest request = new GenerationRequest(v.string("prompt"),
-                                v.string("negative_prompt"), v.seed("seed"), v.integer("steps"), v.decimal("guidance"),
-                                CommandRun.sampler(v), null, null, v.integer("num_images"), input.image(),
-                                v.decimal("strength"), CommandRun.promptSyntax());
-                        if (depth != null) return DepthToImage.run(model, request, depthPlane(depth, s, i, n), progress);
-                        if (estimator[0] == null) {
-                            ij.IJ.showStatus("Depth to Image: loading the depth estimator...");
-                            // here, after the model's kind was checked: a model of the wrong kind says so first
-                            estimator[0] = DepthEstimator.load(estimatorFolder(v), model.manager().getDevice());
-                        }
-                        return DepthToImage.run(model, request, estimator[0], progress);
-                    });
-        } finally {
-            if (estimator[0] != null) estimator[0].close();
-        }
+        SliceBatch.Result r = SliceBatch.run("Depth to Image", s, v, CommandRun.DEPTH_MODEL,
+                Map.of("depth_title", depth == null ? ESTIMATE : depth.getTitle()),
+                (model, input, i, progress) -> {
+                    GenerationRequest request = new GenerationRequest(v.string("prompt"),
+                            v.string("negative_prompt"), v.seed("seed"), v.integer("steps"), v.decimal("guidance"),
+                            CommandRun.sampler(v), null, null, v.integer("num_images"), input.image(),
+                            v.decimal("strength"), CommandRun.promptSyntax());
+                    if (depth != null) return DepthToImage.run(model, request, depthPlane(depth, s, i, n), progress);
+                    // here, after the model's kind was checked: a model of the wrong kind says so first
+                    DepthEstimator estimator = ModelCache.estimator(estimatorFolder(v),
+                            model.manager().getDevice());
+                    return DepthToImage.run(model, request, estimator, progress);
+                });
         String title = s.imp().getShortTitle() + " depth2img (seed " + Long.toUnsignedString(v.seed("seed")) + ")"
                 + r.titleSuffix();
         var options = new ImageOutput.Options(v.string("output").equals("32-bit"),

@@ -11,9 +11,11 @@ import org.sdij.io.ModelKind;
 import org.sdij.io.ModelLocator;
 import org.sdij.io.ModelOptions;
 import org.sdij.nn.Ops;
+import org.sdij.pipeline.DepthEstimator;
 import org.sdij.pipeline.StableDiffusion;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -39,6 +41,9 @@ final class ModelCache {
     private static ModelFiles loadedFiles;
     private static StableDiffusion loaded;
     private static int loads;
+    private static String estimatorKey;
+    private static DepthEstimator estimator;
+    private static int estimatorLoads;
 
     private ModelCache() {
     }
@@ -126,11 +131,39 @@ final class ModelCache {
         }
     }
 
+    /**
+     * The depth estimator of {@code folder} on {@code device}, for a run inside {@link #use}: loaded on first use and
+     * kept with the model (Depth to Image is often run again on the same model), freed with it or when another
+     * estimator is asked for. The caller does not close it.
+     */
+    static synchronized DepthEstimator estimator(Path folder, Device device) throws IOException {
+        String key = folder.toAbsolutePath().normalize() + "|" + device;
+        if (key.equals(estimatorKey)) return estimator;
+        closeEstimator();
+        IJ.showStatus("Stable Diffusion: loading the depth estimator...");
+        estimator = DepthEstimator.load(folder, device);
+        estimatorKey = key;
+        estimatorLoads++;
+        return estimator;
+    }
+
+    /** How many times a depth estimator was loaded since ImageJ started. */
+    static synchronized int estimatorLoads() {
+        return estimatorLoads;
+    }
+
+    private static synchronized void closeEstimator() {
+        if (estimator != null) estimator.close();
+        estimator = null;
+        estimatorKey = null;
+    }
+
     private static void fail(String problem) {
         if (problem != null) throw new IllegalArgumentException(problem);
     }
 
     private static synchronized void unloadLocked() {
+        closeEstimator();
         if (loaded != null) loaded.close();
         if (loadedFiles != null) closeQuietly(loadedFiles);
         loaded = null;

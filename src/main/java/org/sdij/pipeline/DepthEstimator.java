@@ -77,15 +77,12 @@ public final class DepthEstimator implements AutoCloseable {
     }
 
     /**
-     * The estimator a depth run uses: {@code depthModel} when given, else the model folder's own
-     * {@code depth_estimator/} (real SD 2 depth folders ship one); null when there is neither.
+     * The estimator folder of a depth run without a map: {@code depthModel} when given, else the model folder when
+     * it has its own {@code depth_estimator/} (real SD 2 depth folders ship one); null when there is neither.
      */
-    public static DepthEstimator forModel(ModelFiles files, Path depthModel, Device device) throws IOException {
-        if (depthModel != null) return load(depthModel, device);
-        if (files.format() == ModelFiles.Format.DIFFUSERS_FOLDER && hasOwn(files.origin())) {
-            return load(files.origin(), device);
-        }
-        return null;
+    public static Path folderFor(ModelFiles files, Path depthModel) {
+        if (depthModel != null) return depthModel;
+        return files.format() == ModelFiles.Format.DIFFUSERS_FOLDER && hasOwn(files.origin()) ? files.origin() : null;
     }
 
     /** Whether a diffusers folder carries its own depth estimator. */

@@ -1,6 +1,8 @@
 package org.sdij.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -187,5 +189,25 @@ class DepthCommandTest {
         String text = bytes.toString(StandardCharsets.UTF_8);
         System.out.println(text);
         return text;
+    }
+
+    /** A job runs many depth requests on one held model: its estimator loads once and gives the same maps. */
+    @Test
+    void aHeldModelKeepsItsDepthEstimatorForTheNextRequest() throws Exception {
+        Path folder = DepthFolders.tinyDepthWithEstimator(dir);
+        Path image = DepthFolders.singleImageCases(8).get(0).image();
+        GenerateCommand.Plan plan = GenerateCommand.prepare("depth2img", new String[] {"depth2img", "--model",
+                folder.toString(), "--prompt", "p", "--steps", "2", "--image", image.toString(), "--out",
+                dir.resolve("held.tif").toString()});
+        try (GenerateCommand.Model model = GenerateCommand.load(plan.modelKey(),
+                files -> GenerateCommand.checkModel(plan, files))) {
+            var first = GenerateCommand.execute(plan, model, (step, total, latents) -> true);
+            var estimator = model.depthEstimator(null);
+            var second = GenerateCommand.execute(plan, model, (step, total, latents) -> true);
+            assertSame(estimator, model.depthEstimator(null));
+            for (int c = 0; c < 3; c++) {
+                assertArrayEquals(first.images().get(0).planes()[c], second.images().get(0).planes()[c]);
+            }
+        }
     }
 }

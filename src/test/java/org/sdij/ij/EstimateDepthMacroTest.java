@@ -1,5 +1,6 @@
 package org.sdij.ij;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,6 +97,12 @@ class EstimateDepthMacroTest {
         MacroHarness.run("run(\"Depth to Image...\", \"" + options + " depth=[golden depth]\");");
         ImagePlus given = CommandFixtures.newResult(picture);
         assertTrue(given != estimated);
+        int estimatorLoads = ModelCache.estimatorLoads();
+        IJ.selectWindow(picture.getID());
+        MacroHarness.run("run(\"Depth to Image...\", \"" + options + "\");");
+        ImagePlus again = CommandFixtures.newResult(picture);
+        assertEquals(estimatorLoads, ModelCache.estimatorLoads(), "the estimator is kept with the model");
+        assertArrayEquals((float[]) estimated.getStack().getPixels(1), (float[]) again.getStack().getPixels(1));
         double worst = 0;
         for (int s = 1; s <= given.getStackSize(); s++) {
             worst = Math.max(worst, GoldenFloats.maxAbsDiff((float[]) estimated.getStack().getPixels(s),

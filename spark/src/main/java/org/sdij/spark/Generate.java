@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.sdij.cli.CommandLine;
+import org.sdij.cli.GenerateCommand;
 
 /**
  * {@code spark-submit --class org.sdij.spark.Generate sd-ij-spark.jar --requests job.jsonl --out DIR}: every request
@@ -123,6 +125,11 @@ public final class Generate {
             // the longest first: partitions start roughly in order, so this shortens the tail
             List<JobRequest> ordered = new ArrayList<>(group);
             ordered.sort(Comparator.comparingDouble(JobRequest::cost).reversed());
+            String downloadFailed = download(ordered, out);
+            if (downloadFailed != null) {
+                for (JobRequest r : ordered) results.add(Result.failedOnDriver(r.id(), downloadFailed));
+                continue;
+            }
             for (Result r : runGroup(sc, ordered, out, spec.partitions())) {
                 // after a failed stage, what its finished tasks made shows up as skipped on the next round
                 boolean madeNow = r.status().equals(Result.SKIPPED) && !completeAtStart.contains(r.id());
@@ -139,6 +146,31 @@ public final class Generate {
                 count(results, Result.FAILED), groups.size(), seconds);
         writeReports(out, results, summary);
         return summary;
+    }
+
+    /**
+     * {@code --download} in any request of a model's group: the driver fetches the model once, before the group's
+     * stage, so that the executors find it in the Hugging Face cache (on a cluster, HF_HOME must be a folder every
+     * node reads, as the output folder is) and never download one model side by side. Returns why the download
+     * failed (every request of the group then fails with it), or null.
+     */
+    private static String download(List<JobRequest> group, Path out) {
+        for (JobRequest r : group) {
+            if (!r.options().contains("--download")) continue;
+            GenerateCommand.Plan plan;
+            try {
+                plan = GenerateCommand.prepare(r.command(), r.argv(out));
+            } catch (CommandLine.UsageException | IOException | RuntimeException e) {
+                continue; // a bad request fails alone in its task, with the command line's message
+            }
+            try {
+                GenerateCommand.download(plan.modelKey(), System.err);
+                return null;
+            } catch (IOException | RuntimeException e) {
+                return RequestTask.message(e);
+            }
+        }
+        return null;
     }
 
     private static List<Result> runGroup(JavaSparkContext sc, List<JobRequest> group, Path out, int partitions) {

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdij.cli.Main;
+import org.sdij.cli.TestHubSettings;
+import org.sdij.hub.HubSettings;
 import org.sdij.spark.CaseRequests.Request;
 
 /**
@@ -293,5 +295,42 @@ class LocalJobTest {
         String name = r.id() + ".png";
         assertEquals(0, Main.run(r.argv(outTwice.resolve(name))));
         assertArrayEquals(Files.readAllBytes(outTwice.resolve(name)), written.get(name));
+    }
+
+    /**
+     * {@code "download": true}: the driver fetches the group's model before its stage; when it cannot (no Hub at a
+     * closed loopback port here), that group fails with the download's message and the other groups still run. A
+     * request for a model the cache lacks, without download, fails in its task with the command line's hint.
+     */
+    @Test
+    @Order(6)
+    void aFailedDownloadFailsItsModelsRequestsAloneWithTheDownloadsMessage() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        HubSettings hub = new HubSettings(java.net.URI.create("http://127.0.0.1:" + closedPort), null,
+                dir.resolve("hf-cache"), false);
+        Path outDownload = dir.resolve("download");
+        List<String> lines = List.of(
+                "{\"id\": \"fetched\", \"command\": \"txt2img\", \"model\": \"sd-ij-tests/absent\", \"steps\": 1,"
+                        + " \"download\": true}",
+                "{\"id\": \"not-fetched\", \"command\": \"txt2img\", \"model\": \"sd-ij-tests/absent-too\","
+                        + " \"steps\": 1}",
+                CaseRequests.of("txt2img").get(0).withId("good").json());
+        try (AutoCloseable settings = TestHubSettings.use(hub)) {
+            assertEquals(1, Generate.run(sc, job(jsonl(dir.resolve("download.jsonl"), lines), outDownload)));
+        }
+        Map<String, JsonObject> results = results(outDownload);
+        assertEquals(Result.DONE, results.get("good").get("status").getAsString());
+        JsonObject fetched = results.get("fetched");
+        assertEquals(Result.FAILED, fetched.get("status").getAsString());
+        assertEquals("driver", fetched.get("executor").getAsString());
+        assertTrue(fetched.get("message").getAsString().contains("Cannot reach the Hugging Face Hub at http://127.0.0.1:"
+                + closedPort), fetched.toString());
+        JsonObject notFetched = results.get("not-fetched");
+        assertEquals(Result.FAILED, notFetched.get("status").getAsString());
+        assertTrue(notFetched.get("message").getAsString().contains("--download"), notFetched.toString());
+        assertEquals(Set.of("good.png"), images(outDownload).keySet());
     }
 }
