@@ -9,10 +9,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sdij.Reference;
 import org.sdij.cli.ImageFiles;
 import org.sdij.cli.Main;
+import org.sdij.pipeline.GenerationMetadata;
+import org.sdij.pipeline.RgbImage;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -22,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A PNG written by the command line (bin/sd-ij, here Main.run in-process), opened with IJ.openImage, has no sdij.*
  * properties; Reproduce from Metadata reads its parameters chunk and remakes its pixels, saying nothing differs.
- * A PNG with neither record gets the message naming what is missing.
+ * A PNG with neither record gets the message naming what is missing; one of another pipeline, or whose text
+ * cannot be read, a message saying so.
  */
 @Tag("golden")
 class ReproducePngMacroTest {
@@ -102,5 +106,31 @@ class ReproducePngMacroTest {
                 + "text of a PNG file)"), message);
         assertTrue(message.contains("PNG files the command line (bin/sd-ij) writes"), message);
         assertEquals(open, CommandFixtures.openImageCount(), "nothing new is open");
+    }
+
+    /** The message Reproduce from Metadata gives for the PNG written with these parameters. */
+    private String refusal(String name, String parameters) throws Exception {
+        Path png = dir.resolve(name);
+        ImageFiles.writePng(png, RgbImage.blank(16, 16), Map.of("parameters", parameters));
+        ImagePlus opened = IJ.openImage(png.toString());
+        opened.show();
+        IJ.selectWindow(opened.getID());
+        int open = CommandFixtures.openImageCount();
+        String message = assertThrows(AssertionError.class,
+                () -> MacroHarness.run("run(\"Reproduce from Metadata...\");")).getMessage().replace('\n', ' ');
+        assertEquals(open, CommandFixtures.openImageCount(), "nothing new is open");
+        return message;
+    }
+
+    @Test
+    void aPngOfAnotherPipelineOrWithABrokenTextIsRefusedSayingWhy() throws Exception {
+        GenerationMetadata img2img = new GenerationMetadata("img2img", "sd1", "SD1 text to image", null, "a cat", "",
+                1, 1, 2, "ddim", 7.5, 0.5, null, 16, 16, GenerationMetadata.VERSION, null);
+        String message = refusal("img2img.png", img2img.toParameters());
+        assertTrue(message.contains("'img2img.png' was made by the command line's img2img from input images its PNG "
+                + "file does not hold"), message);
+        String broken = refusal("broken.png", img2img.toParameters().replace(", Seed: 1", ""));
+        assertTrue(broken.contains("'broken.png' has a parameters text that sd-ij cannot read (the parameters text "
+                + "gives no Seed)"), broken);
     }
 }
