@@ -215,6 +215,7 @@ final class CommandRun {
     static void mark(ImagePlus out, ParameterTable table, ParameterTable.Values values) {
         out.setProp(COMMAND, table.command());
         out.setProp(OPTIONS, table.macroOptions(values));
+        ImageOutput.listProperties(out);
     }
 
     static final String COMMAND = ImageOutput.PREFIX + "command";

@@ -12,10 +12,12 @@ import org.sdij.pipeline.RgbImage;
 
 import java.awt.Color;
 import java.awt.Rectangle;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.TreeMap;
 
 /**
  * Generated images as a NEW ImagePlus: an RGB stack (one slice per image, values rounded as a PNG
@@ -29,6 +31,24 @@ public final class ImageOutput {
     public static final String PREFIX = "sdij.";
     public static final String SEEDS = PREFIX + "seeds";
     public static final String MACRO = PREFIX + "macro";
+
+    /**
+     * The order the {@code sdij.*} properties are listed in, for every command and every result: the settings in
+     * the order a user reads them (these keys, where present), then every other {@code sdij.*} property in
+     * alphabetical order. ImageJ keeps properties in a hash table, so the Info lists them in this order itself
+     * (and ImageJ's own unordered list is hidden, HideInfo).
+     */
+    public static final List<String> READING_ORDER = List.of("model", "model_hash", "prompt", "negative_prompt", "seed",
+            "seeds", "steps", "guidance", "sampler", "width", "height", "strength", "noise_level");
+
+    /** ImageJ's property that keeps Image > Show Info from listing the properties in hash order above the Info. */
+    static final String HIDE_INFO = "HideInfo";
+
+    /** The Info below the property list (the parameters of each slice, the macro line and notes), kept to re-list. */
+    private static final String INFO_BODY = "sdij-info-body";
+
+    /** Values longer than this are listed by their length, as ImageJ lists long properties. */
+    private static final int LISTED_LENGTH = 1000;
 
     private ImageOutput() {
     }
@@ -148,12 +168,60 @@ public final class ImageOutput {
             seeds.add(Long.toUnsignedString(metadata.get(k).seed()));
         }
         if (macroLine != null) info.add("Macro: " + macroLine);
-        imp.setProperty("Info", info + "\n");
         for (Map.Entry<String, String> e : metadata.get(0).asMap().entrySet()) {
             if (e.getValue() != null) imp.setProp(PREFIX + propertyKey(e.getKey()), oneLine(e.getValue()));
         }
         imp.setProp(SEEDS, seeds.toString());
         if (macroLine != null) imp.setProp(MACRO, macroLine);
+        imp.setProperty(INFO_BODY, info + "\n");
+        listProperties(imp);
+    }
+
+    /** The {@code sdij.*} properties of {@code imp}, in the {@link #READING_ORDER}. */
+    public static Map<String, String> properties(ImagePlus imp) {
+        Map<String, String> all = new TreeMap<>();
+        String[] pairs = imp.getPropertiesAsArray();
+        for (int i = 0; pairs != null && i + 1 < pairs.length; i += 2) {
+            if (pairs[i].startsWith(PREFIX)) all.put(pairs[i], pairs[i + 1]);
+        }
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (String key : READING_ORDER) {
+            String value = all.remove(PREFIX + key);
+            if (value != null) ordered.put(PREFIX + key, value);
+        }
+        ordered.putAll(all);
+        return ordered;
+    }
+
+    /** The line above the property list in the Info. */
+    public static final String PROPERTIES_HEADING = "Properties sdij.*:";
+
+    /**
+     * Rewrites the Info: under {@link #PROPERTIES_HEADING}, the {@code sdij.*} properties as they are now, one
+     * "key: value" line each (the key without its "sdij.") in the {@link #READING_ORDER}, a blank line, then the rest
+     * of the Info; it ends with a newline. Called again after a command adds properties, so that the list is the
+     * image's. The keys are listed without "sdij." because ImageJ's getProp reads "key: value" lines of the Info
+     * when a property is missing: a property removed later must not come back from the list.
+     */
+    static void listProperties(ImagePlus imp) {
+        Object body = imp.getProperty(INFO_BODY);
+        StringBuilder info = new StringBuilder(PROPERTIES_HEADING).append('\n');
+        for (Map.Entry<String, String> e : properties(imp).entrySet()) {
+            String v = e.getValue();
+            info.append(e.getKey().substring(PREFIX.length())).append(": ")
+                    .append(v.length() > LISTED_LENGTH ? "<" + v.length() + " characters>" : v).append('\n');
+        }
+        if (body != null) info.append('\n').append(body);
+        imp.setProperty("Info", info.toString());
+        imp.setProp(HIDE_INFO, "true");
+    }
+
+    /** Adds a paragraph at the end of the Info, below the property list. */
+    static void appendInfo(ImagePlus imp, String paragraph) {
+        Object body = imp.getProperty(INFO_BODY);
+        imp.setProperty(INFO_BODY, (body == null ? "" : body.toString().stripTrailing() + "\n\n") + paragraph.stripTrailing()
+                + "\n");
+        listProperties(imp);
     }
 
     /**
@@ -164,7 +232,8 @@ public final class ImageOutput {
         return key.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
     }
 
-    private static String oneLine(String s) {
+    /** A value as a property holds it: on one line. */
+    static String oneLine(String s) {
         return s.replace('\n', ' ');
     }
 }

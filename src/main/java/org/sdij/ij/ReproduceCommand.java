@@ -3,14 +3,20 @@ package org.sdij.ij;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.WindowManager;
+import ij.io.FileInfo;
 import ij.plugin.PlugIn;
+import org.sdij.cli.ImageFiles;
 import org.sdij.io.ModelHash;
+import org.sdij.pipeline.GenerationMetadata;
 import org.sdij.text.PromptSyntax;
 
 import java.awt.Rectangle;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -47,14 +53,72 @@ public class ReproduceCommand implements PlugIn {
      * it records rather than the settings'.
      */
     static ImagePlus reproduce(ImagePlus made) throws IOException {
+        if (made.getProp(CommandRun.COMMAND) == null) {
+            GenerationMetadata record = pngRecord(made);
+            if (record != null) {
+                return CommandRun.withPromptSyntax(recordedPromptSyntax(made, record.extra() == null ? null
+                        : record.extra().get(GenerationMetadata.PROMPT_SYNTAX)), () -> remake(made, record));
+            }
+        }
         return CommandRun.withPromptSyntax(recordedPromptSyntax(made), () -> remake(made));
+    }
+
+    /**
+     * The record in the {@code parameters} text chunk of the PNG file {@code made} was opened from (the command
+     * line writes one into every PNG), or null when it was opened from no PNG file or the file holds none.
+     */
+    static GenerationMetadata pngRecord(ImagePlus made) throws IOException {
+        FileInfo file = made.getOriginalFileInfo();
+        if (file == null || file.fileName == null || file.directory == null) return null;
+        Path path = Path.of(file.directory, file.fileName);
+        if (!file.fileName.toLowerCase(Locale.ROOT).endsWith(".png") || !Files.isRegularFile(path)) return null;
+        String parameters = ImageFiles.readPngText(path).get("parameters");
+        if (parameters == null) return null;
+        try {
+            return GenerationMetadata.fromParameters(parameters);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + made.getTitle() + "' has a parameters text that sd-ij cannot read ("
+                    + e.getMessage() + "): Reproduce from Metadata reads the PNG files the command line writes.");
+        }
+    }
+
+    /**
+     * Text to Image... with the settings of a PNG's record. An image of a batch (Batch pos p) is remade with its
+     * batch of p images, as all share one seed: slice p is the PNG's. The other pipelines start from inputs the
+     * PNG does not hold.
+     */
+    private static ImagePlus remake(ImagePlus made, GenerationMetadata record) throws IOException {
+        if (!record.pipeline().equals("txt2img")) {
+            throw new IllegalArgumentException("'" + made.getTitle() + "' was made by the command line's "
+                    + record.pipeline() + " from input images its PNG file does not hold: Reproduce from Metadata "
+                    + "remakes such PNGs only for txt2img. Run the command again with the settings in its Info "
+                    + "(Image > Show Info), or the sd-ij-command its PNG file holds.");
+        }
+        ParameterTable table = TextToImageCommand.TABLE;
+        ParameterTable.Values values = table.defaults().with("model", record.model()).with("prompt", record.prompt())
+                .with("negative_prompt", record.negativePrompt()).with("seed", record.seed())
+                .with("steps", (long) record.steps()).with("guidance", record.guidance())
+                .with("sampler", record.sampler()).with("width", (long) record.width())
+                .with("height", (long) record.height()).with("num_images", (long) Math.max(1, record.imageIndex()));
+        ImagePlus out = TextToImageCommand.generate(values);
+        CommandRun.mark(out, table, values);
+        List<String> differ = differences(record, out);
+        if (record.imageIndex() > 1) {
+            ImageOutput.appendInfo(out, "'" + made.getTitle() + "' is image " + record.imageIndex() + " of its batch: "
+                    + "slice " + record.imageIndex() + " here.");
+        }
+        noteReproduction(made, out, differ);
+        return out;
     }
 
     static final String PROMPT_SYNTAX = ImageOutput.PREFIX + "prompt_syntax";
 
     /** The prompt syntax {@code made} records; images from before it was recorded were made with plain prompts. */
     static PromptSyntax recordedPromptSyntax(ImagePlus made) {
-        String recorded = made.getProp(PROMPT_SYNTAX);
+        return recordedPromptSyntax(made, made.getProp(PROMPT_SYNTAX));
+    }
+
+    private static PromptSyntax recordedPromptSyntax(ImagePlus made, String recorded) {
         if (recorded == null) return PromptSyntax.PLAIN;
         try {
             return PromptSyntax.parse(recorded);
@@ -69,8 +133,9 @@ public class ReproduceCommand implements PlugIn {
         String options = made.getProp(CommandRun.OPTIONS);
         if (command == null || options == null) {
             throw new IllegalArgumentException("'" + made.getTitle() + "' carries no sd-ij record (no " + CommandRun.COMMAND
-                    + " property): Reproduce from Metadata works on images made by the Stable Diffusion commands, and "
-                    + "on TIFF files saved from them (other formats lose the record).");
+                    + " property, no parameters text of a PNG file): Reproduce from Metadata works on images made by the "
+                    + "Stable Diffusion commands, on TIFF files saved from them and on PNG files the command line "
+                    + "(bin/sd-ij) writes; other formats lose the record.");
         }
         ImagePlus out;
         ParameterTable table;
@@ -105,7 +170,7 @@ public class ReproduceCommand implements PlugIn {
                     + ", which this version of sd-ij cannot run again.");
         }
         CommandRun.mark(out, table, values);
-        noteReproduction(made, out);
+        noteReproduction(made, out, differences(made, out));
         return out;
     }
 
@@ -121,17 +186,14 @@ public class ReproduceCommand implements PlugIn {
      * recorded carry none), and every other {@code sdij.*} property with another value, as low-memory weights
      * ({@code sdij.weights}) or another sd-ij version give, are listed in the Log and the Info.
      */
-    static void noteReproduction(ImagePlus made, ImagePlus out) {
-        List<String> differ = differences(made, out);
+    static void noteReproduction(ImagePlus made, ImagePlus out, List<String> differ) {
         String note = differ.isEmpty() ? "the same settings as its metadata" : String.join("; ", differ);
         if (!differ.isEmpty()) {
             IJ.log("Reproduce from Metadata: '" + made.getTitle() + "' was made with other settings (" + note
                     + "); the pixels may differ.");
         }
-        String info = out.getInfoProperty();
-        out.setProperty("Info", (info == null ? "" : info.stripTrailing() + "\n\n") + "Reproduced from '"
-                + made.getTitle() + "': " + note + "\n");
         out.setProp(REPRODUCED_FROM, made.getTitle());
+        ImageOutput.appendInfo(out, "Reproduced from '" + made.getTitle() + "': " + note);
         out.setTitle(out.getTitle() + " reproduced");
     }
 
@@ -155,6 +217,29 @@ public class ReproduceCommand implements PlugIn {
             if (!Objects.equals(was, is)) {
                 differ.add(key.substring(ImageOutput.PREFIX.length()) + ": image " + (was == null ? "(none)" : was)
                         + ", now " + (is == null ? "(none)" : is));
+            }
+        }
+        return differ;
+    }
+
+    /**
+     * What differs between a PNG's record and the record of {@code out}, in words, hash first: the settings its
+     * parameters text gives (the hash by its 10 digits; the batch position is the slice, not a setting).
+     */
+    static List<String> differences(GenerationMetadata record, ImagePlus out) {
+        List<String> differ = new ArrayList<>();
+        String used = out.getProp(MODEL_HASH);
+        if (record.modelHash() != null && used != null
+                && !record.modelHash().equalsIgnoreCase(ModelHash.shortForm(used))) {
+            differ.add("model hash differs: image " + record.modelHash() + ", model " + ModelHash.shortForm(used));
+        }
+        for (Map.Entry<String, String> e : record.asMap().entrySet()) {
+            String key = ImageOutput.propertyKey(e.getKey());
+            if (key.equals("model_hash") || key.equals("image_index")) continue;
+            String was = e.getValue() == null || e.getValue().isEmpty() ? null : ImageOutput.oneLine(e.getValue());
+            String is = out.getProp(ImageOutput.PREFIX + key);
+            if (!Objects.equals(was, is)) {
+                differ.add(key + ": image " + (was == null ? "(none)" : was) + ", now " + (is == null ? "(none)" : is));
             }
         }
         return differ;
