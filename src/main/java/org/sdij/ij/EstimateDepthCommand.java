@@ -54,26 +54,24 @@ public class EstimateDepthCommand implements PlugIn {
                 + " depth model folder that holds one, or give");
         Settings settings = Settings.current();
         int n = s.positions().size();
-        ImageStack stack = null;
-        String description;
-        IJ.showStatus("Estimate Depth: loading the depth estimator...");
-        try (DepthEstimator estimator = DepthEstimator.load(folder, ModelCache.device(settings.deviceFor(
-                v.string("device"))))) {
-            description = estimator.description();
+        ImageStack[] maps = new ImageStack[1];
+        String description = ModelCache.useEstimator(folder, settings.deviceFor(v.string("device")), estimator -> {
             for (int i = 0; i < n; i++) {
                 if (!ImageJProgress.proceed("Estimate Depth: slice " + (i + 1) + " of " + n, (double) i / n)) {
                     IJ.resetEscape();
-                    throw CancelledException.whileDecoding("slice", i, n);
+                    throw CancelledException.betweenSlices(i, n);
                 }
                 int[] zt = s.positions().get(i);
                 ImageInput.Converted input = ImageInput.convertAt(s.imp(), s.region(), s.channels(), zt[0], zt[1]);
                 Plane depth = estimator.estimate(input.image());
-                if (stack == null) stack = new ImageStack(depth.width(), depth.height());
-                stack.addSlice("z=" + zt[0] + " t=" + zt[1], new FloatProcessor(depth.width(), depth.height(),
+                if (maps[0] == null) maps[0] = new ImageStack(depth.width(), depth.height());
+                maps[0].addSlice("z=" + zt[0] + " t=" + zt[1], new FloatProcessor(depth.width(), depth.height(),
                         depth.values()));
             }
             IJ.showProgress(1.0);
-        }
+            return estimator.description();
+        });
+        ImageStack stack = maps[0];
         ImagePlus out = new ImagePlus(s.imp().getShortTitle() + " depth", stack);
         out.resetDisplayRange();
         Rectangle r = s.region();

@@ -31,6 +31,11 @@ final class ModelCache {
         T with(StableDiffusion model) throws IOException;
     }
 
+    /** What a command does with a depth estimator alone (Estimate Depth). */
+    interface EstimatorUse<T> {
+        T with(DepthEstimator estimator) throws IOException;
+    }
+
     /** Says why a model of this kind cannot run the command, or null when it can. */
     interface KindCheck {
         String problem(String modelName, ModelKind kind);
@@ -61,6 +66,22 @@ final class ModelCache {
         }
         try {
             return EngineLookup.withPluginLoader(() -> loadAndUse(location, settings, commandDevice, check, use));
+        } finally {
+            RUNS.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code use} with the depth estimator of {@code folder} ({@link #estimator}: kept for the next run), taking
+     * turns with the other commands as {@link #use} does.
+     */
+    static <T> T useEstimator(Path folder, String deviceName, EstimatorUse<T> use) throws IOException {
+        if (!RUNS.tryLock()) {
+            IJ.showStatus("Stable Diffusion: waiting for the running command to finish...");
+            RUNS.lock();
+        }
+        try {
+            return EngineLookup.withPluginLoader(() -> use.with(estimator(folder, device(deviceName))));
         } finally {
             RUNS.unlock();
         }

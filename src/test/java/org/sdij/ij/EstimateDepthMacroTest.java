@@ -102,6 +102,10 @@ class EstimateDepthMacroTest {
         MacroHarness.run("run(\"Depth to Image...\", \"" + options + "\");");
         ImagePlus again = CommandFixtures.newResult(picture);
         assertEquals(estimatorLoads, ModelCache.estimatorLoads(), "the estimator is kept with the model");
+        IJ.selectWindow(picture.getID());
+        MacroHarness.run("run(\"Estimate Depth...\", \"model=[" + folder + "]\");");
+        CommandFixtures.newResult(picture);
+        assertEquals(estimatorLoads, ModelCache.estimatorLoads(), "Estimate Depth uses the estimator kept loaded");
         assertArrayEquals((float[]) estimated.getStack().getPixels(1), (float[]) again.getStack().getPixels(1));
         double worst = 0;
         for (int s = 1; s <= given.getStackSize(); s++) {
