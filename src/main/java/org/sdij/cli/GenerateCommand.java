@@ -23,6 +23,7 @@ import org.sdij.pipeline.GenerationMetadata;
 import org.sdij.pipeline.GenerationRequest;
 import org.sdij.pipeline.DepthEstimator;
 import org.sdij.pipeline.DepthToImage;
+import org.sdij.pipeline.HeldDepthEstimator;
 import org.sdij.pipeline.ImageToImage;
 import org.sdij.pipeline.Inpaint;
 import org.sdij.pipeline.Plane;
@@ -163,61 +164,18 @@ public final class GenerateCommand {
      * A loaded model with the files it reads from (the model hash reads them on first use), on the key's device,
      * and the depth estimator its depth runs without a map used last (kept for the next: a job runs many).
      */
-    public static final class Model implements AutoCloseable {
-        private final ModelKey key;
-        private final ModelFiles files;
-        private final StableDiffusion sd;
-        private final double loadSeconds;
-        private Path estimatorFolder;
-        private DepthEstimator estimator;
+    public record Model(ModelKey key, ModelFiles files, StableDiffusion sd, double loadSeconds,
+                        HeldDepthEstimator heldEstimator) implements AutoCloseable {
 
-        Model(ModelKey key, ModelFiles files, StableDiffusion sd, double loadSeconds) {
-            this.key = key;
-            this.files = files;
-            this.sd = sd;
-            this.loadSeconds = loadSeconds;
-        }
-
-        public ModelKey key() {
-            return key;
-        }
-
-        public ModelFiles files() {
-            return files;
-        }
-
-        public StableDiffusion sd() {
-            return sd;
-        }
-
-        public double loadSeconds() {
-            return loadSeconds;
-        }
-
-        /**
-         * The estimator of {@code depthModel} (null: the model folder's own), loaded on first use and kept until
-         * another is asked for or the model closes; null when there is none.
-         */
-        synchronized DepthEstimator depthEstimator(Path depthModel) throws IOException {
+        /** The estimator of {@code depthModel} (null: the model folder's own), kept for the next run; null: none. */
+        DepthEstimator depthEstimator(Path depthModel) throws IOException {
             Path folder = DepthEstimator.folderFor(files, depthModel);
-            if (folder == null) return null;
-            if (estimator != null && folder.equals(estimatorFolder)) return estimator;
-            closeEstimator();
-            estimator = DepthEstimator.load(folder, key.device());
-            estimatorFolder = folder;
-            return estimator;
-        }
-
-        private void closeEstimator() {
-            if (estimator != null) estimator.close();
-            estimator = null;
-            estimatorFolder = null;
+            return folder == null ? null : heldEstimator.get(folder, key.device());
         }
 
         @Override
-        public synchronized void close() throws IOException {
-            try (ModelFiles f = files) {
-                closeEstimator();
+        public void close() throws IOException {
+            try (ModelFiles f = files; HeldDepthEstimator e = heldEstimator) {
                 sd.close();
             }
         }
@@ -346,7 +304,7 @@ public final class GenerateCommand {
         try {
             check.check(files);
             StableDiffusion sd = StableDiffusion.load(files, key.device(), key.dtype(), key.storage());
-            return new Model(key, files, sd, (System.nanoTime() - t0) / 1e9);
+            return new Model(key, files, sd, (System.nanoTime() - t0) / 1e9, new HeldDepthEstimator());
         } catch (IOException | UsageException | RuntimeException e) {
             files.close();
             throw e;

@@ -52,8 +52,7 @@ public class DepthToImageCommand implements PlugIn {
             if (values == null) return;
             depth = depthImage(values);
             Rectangle region = SliceBatch.fit("Depth to Image", ImageInput.region(imp, imp.getRoi()), imp.getRoi() != null);
-            int[] czt = ImageInput.current(imp);
-            source = ImageToImageCommand.Source.at(imp, region, values, czt[1], czt[2]);
+            source = ImageToImageCommand.Source.atCurrent(imp, region, values);
         } catch (IllegalArgumentException e) {
             Commands.error(TABLE.command(), e.getMessage());
             return;

@@ -38,8 +38,7 @@ public class EstimateDepthCommand implements PlugIn {
             Rectangle region = ImageInput.region(imp, imp.getRoi());
             values = TABLE.ask();
             if (values == null) return;
-            int[] czt = ImageInput.current(imp);
-            source = ImageToImageCommand.Source.at(imp, region, values, czt[1], czt[2]);
+            source = ImageToImageCommand.Source.atCurrent(imp, region, values);
         } catch (IllegalArgumentException e) {
             Commands.error(TABLE.command(), e.getMessage());
             return;

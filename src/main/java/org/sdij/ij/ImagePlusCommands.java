@@ -54,8 +54,7 @@ public final class ImagePlusCommands {
                     + imp.getTitle() + "' has none: give the image a selection (imp.setRoi(...)) and run it again.");
         }
         ImageInput.region(imp, roi); // an area selection inside the image
-        int[] czt = ImageInput.current(imp);
-        ImageToImageCommand.Source s = ImageToImageCommand.Source.at(imp, InpaintCommand.region(imp, v), v, czt[1], czt[2]);
+        ImageToImageCommand.Source s = ImageToImageCommand.Source.atCurrent(imp, InpaintCommand.region(imp, v), v);
         ParameterTable.Values pinned = ImageToImageCommand.pinned(s, v);
         ImagePlus out = InpaintCommand.generate(s, (Roi) roi.clone(), pinned);
         CommandRun.mark(out, InpaintCommand.TABLE, pinned);
@@ -72,8 +71,7 @@ public final class ImagePlusCommands {
         ParameterTable.Values v = values(DepthToImageCommand.TABLE, values).with("depth",
                 depth == null ? DepthToImageCommand.ESTIMATE : depth.getTitle());
         Rectangle region = SliceBatch.fit("Depth to Image", ImageInput.region(imp, imp.getRoi()), imp.getRoi() != null);
-        int[] czt = ImageInput.current(imp);
-        ImageToImageCommand.Source s = ImageToImageCommand.Source.at(imp, region, v, czt[1], czt[2]);
+        ImageToImageCommand.Source s = ImageToImageCommand.Source.atCurrent(imp, region, v);
         ParameterTable.Values pinned = ImageToImageCommand.pinned(s, v);
         ImagePlus out = DepthToImageCommand.generate(s, depth, pinned);
         CommandRun.mark(out, DepthToImageCommand.TABLE, pinned);
@@ -84,9 +82,8 @@ public final class ImagePlusCommands {
     public static ImagePlus upscale(ImagePlus input, Map<String, ?> values) throws IOException {
         ParameterTable.Values v = values(UpscaleCommand.TABLE, values);
         ImagePlus imp = input(input, "Upscale 4x");
-        int[] czt = ImageInput.current(imp);
-        ImageToImageCommand.Source s = ImageToImageCommand.Source.at(imp, ImageInput.region(imp, imp.getRoi()), v,
-                czt[1], czt[2]);
+        ImageToImageCommand.Source s = ImageToImageCommand.Source.atCurrent(imp, ImageInput.region(imp, imp.getRoi()),
+                v);
         ParameterTable.Values pinned = ImageToImageCommand.pinned(s, v);
         ImagePlus out = UpscaleCommand.generate(s, pinned);
         CommandRun.mark(out, UpscaleCommand.TABLE, pinned);
@@ -100,9 +97,8 @@ public final class ImagePlusCommands {
     public static ImagePlus estimateDepth(ImagePlus input, Map<String, ?> values) throws IOException {
         ParameterTable.Values v = values(EstimateDepthCommand.TABLE, values);
         ImagePlus imp = input(input, "Estimate Depth");
-        int[] czt = ImageInput.current(imp);
-        ImageToImageCommand.Source s = ImageToImageCommand.Source.at(imp, ImageInput.region(imp, imp.getRoi()), v,
-                czt[1], czt[2]);
+        ImageToImageCommand.Source s = ImageToImageCommand.Source.atCurrent(imp, ImageInput.region(imp, imp.getRoi()),
+                v);
         ImagePlus out = EstimateDepthCommand.estimate(s, v);
         CommandRun.mark(out, EstimateDepthCommand.TABLE, v);
         return out;

@@ -31,7 +31,11 @@ public class ImageToImageCommand implements PlugIn {
 
         /** The image as the command finds it: its selection (or all of it) at its current or every position. */
         static Source of(ImagePlus imp, ParameterTable.Values v) {
-            Rectangle region = fit(ImageInput.region(imp, imp.getRoi()), imp.getRoi() != null);
+            return atCurrent(imp, fit(ImageInput.region(imp, imp.getRoi()), imp.getRoi() != null), v);
+        }
+
+        /** A given region, at the image's current position or, when the values say slices=all, at every position. */
+        static Source atCurrent(ImagePlus imp, Rectangle region, ParameterTable.Values v) {
             int[] czt = ImageInput.current(imp);
             return at(imp, region, v, czt[1], czt[2]);
         }

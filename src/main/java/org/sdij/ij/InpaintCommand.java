@@ -48,8 +48,7 @@ public class InpaintCommand implements PlugIn {
             ImageInput.region(imp, roi); // an area selection inside the image, before the dialog
             values = TABLE.ask();
             if (values == null) return;
-            int[] czt = ImageInput.current(imp);
-            source = ImageToImageCommand.Source.at(imp, region(imp, values), values, czt[1], czt[2]);
+            source = ImageToImageCommand.Source.atCurrent(imp, region(imp, values), values);
         } catch (IllegalArgumentException e) {
             Commands.error(TABLE.command(), e.getMessage());
             return;

@@ -12,6 +12,7 @@ import org.sdij.io.ModelLocator;
 import org.sdij.io.ModelOptions;
 import org.sdij.nn.Ops;
 import org.sdij.pipeline.DepthEstimator;
+import org.sdij.pipeline.HeldDepthEstimator;
 import org.sdij.pipeline.StableDiffusion;
 
 import java.io.IOException;
@@ -46,9 +47,7 @@ final class ModelCache {
     private static ModelFiles loadedFiles;
     private static StableDiffusion loaded;
     private static int loads;
-    private static String estimatorKey;
-    private static DepthEstimator estimator;
-    private static int estimatorLoads;
+    private static final HeldDepthEstimator ESTIMATOR = new HeldDepthEstimator();
 
     private ModelCache() {
     }
@@ -158,25 +157,13 @@ final class ModelCache {
      * estimator is asked for. The caller does not close it.
      */
     static synchronized DepthEstimator estimator(Path folder, Device device) throws IOException {
-        String key = folder.toAbsolutePath().normalize() + "|" + device;
-        if (key.equals(estimatorKey)) return estimator;
-        closeEstimator();
-        IJ.showStatus("Stable Diffusion: loading the depth estimator...");
-        estimator = DepthEstimator.load(folder, device);
-        estimatorKey = key;
-        estimatorLoads++;
-        return estimator;
+        if (!ESTIMATOR.holds(folder, device)) IJ.showStatus("Stable Diffusion: loading the depth estimator...");
+        return ESTIMATOR.get(folder, device);
     }
 
     /** How many times a depth estimator was loaded since ImageJ started. */
-    static synchronized int estimatorLoads() {
-        return estimatorLoads;
-    }
-
-    private static synchronized void closeEstimator() {
-        if (estimator != null) estimator.close();
-        estimator = null;
-        estimatorKey = null;
+    static int estimatorLoads() {
+        return ESTIMATOR.loads();
     }
 
     private static void fail(String problem) {
@@ -184,7 +171,7 @@ final class ModelCache {
     }
 
     private static synchronized void unloadLocked() {
-        closeEstimator();
+        ESTIMATOR.close();
         if (loaded != null) loaded.close();
         if (loadedFiles != null) closeQuietly(loadedFiles);
         loaded = null;

@@ -34,8 +34,7 @@ public class UpscaleCommand implements PlugIn {
             ImageInput.region(imp, imp.getRoi()); // a selection outside the image fails before the dialog
             values = TABLE.ask();
             if (values == null) return;
-            int[] czt = ImageInput.current(imp);
-            source = ImageToImageCommand.Source.at(imp, ImageInput.region(imp, imp.getRoi()), values, czt[1], czt[2]);
+            source = ImageToImageCommand.Source.atCurrent(imp, ImageInput.region(imp, imp.getRoi()), values);
         } catch (IllegalArgumentException e) {
             Commands.error(TABLE.command(), e.getMessage());
             return;

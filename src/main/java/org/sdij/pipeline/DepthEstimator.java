@@ -82,12 +82,8 @@ public final class DepthEstimator implements AutoCloseable {
      */
     public static Path folderFor(ModelFiles files, Path depthModel) {
         if (depthModel != null) return depthModel;
-        return files.format() == ModelFiles.Format.DIFFUSERS_FOLDER && hasOwn(files.origin()) ? files.origin() : null;
-    }
-
-    /** Whether a diffusers folder carries its own depth estimator. */
-    public static boolean hasOwn(Path folder) {
-        return folder != null && java.nio.file.Files.isDirectory(folder.resolve("depth_estimator"));
+        return files.format() == ModelFiles.Format.DIFFUSERS_FOLDER && DepthEstimatorFiles.present(files.origin())
+                ? files.origin() : null;
     }
 
     private interface Parse<T> {
