@@ -36,7 +36,6 @@ import org.sdij.scijava.InpaintSelection;
 import org.sdij.scijava.TextToImage;
 import org.sdij.scijava.Upscale4x;
 
-import java.awt.EventQueue;
 import java.awt.event.KeyEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -426,8 +425,15 @@ class SciJavaCommandsTest {
         List<?> subscription = context.getService(EventService.class).subscribe(subscriber);
         try {
             run(TextToImage.class, values(CommandTables.TEXT_TO_IMAGE, CommandFixtures.textToImageOptions(c)));
-            EventQueue.invokeAndWait(() -> { }); // events are published later, on the event thread
-            EventQueue.invokeAndWait(() -> { });
+            // StatusService publishes later, each event on a thread of SciJava's pool (in no set order): wait for
+            // the last one the command shows
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                synchronized (statuses) {
+                    if (statuses.stream().anyMatch(t -> t != null && t.startsWith("Text to Image: done in "))) break;
+                }
+                Thread.sleep(20);
+            }
         } finally {
             context.getService(EventService.class).unsubscribe((java.util.Collection) subscription);
         }
